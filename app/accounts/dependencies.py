@@ -1,0 +1,84 @@
+"""Who is asking: the signed-in user from the session cookie or a Bearer token, and role checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.accounts import service
+from app.accounts.constants import Role
+from app.accounts.models import User
+from app.accounts.schemas import Viewer
+from app.core.config import get_settings
+from app.core.deps import SessionDep
+from app.core.errors import Forbidden, Unauthorized
+from app.core.security import decode_access_token
+
+SESSION_COOKIE = "qia_session"
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    version: int
+
+
+async def _claims(
+    request: Request, bearer: Annotated[str | None, Depends(_bearer)]
+) -> TokenClaims | None:
+    """A valid token's claims from the Bearer header or the session cookie (CPU only, no I/O)."""
+    token = bearer or request.cookies.get(SESSION_COOKIE)
+    claims = decode_access_token(token, settings=get_settings()) if token else None
+    return TokenClaims(user_id=int(claims["sub"]), version=claims["ver"]) if claims else None
+
+
+Claims = Annotated[TokenClaims | None, Depends(_claims)]
+
+
+def load_user(session: Session, claims: TokenClaims, request: Request) -> User | None:
+    """The token's user if still active, remembered on the request for templates. Blocking I/O."""
+    user = service.get_active_user(session, user_id=claims.user_id, token_version=claims.version)
+    if user is not None:
+        request.state.user = Viewer(
+            id=user.id, full_name=user.full_name, roles=sorted(user.role_names)
+        )
+    return user
+
+
+async def _optional_user(request: Request, session: SessionDep, claims: Claims) -> User | None:
+    if claims is None:
+        return None
+    return await run_in_threadpool(load_user, session, claims, request)
+
+
+class NotSignedIn(Unauthorized):
+    def __init__(self) -> None:
+        super().__init__("Sign in to continue. Your session may have expired.")
+
+
+async def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -> User:
+    if user is None:
+        raise NotSignedIn()
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(_optional_user)]
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency that admits only users holding one of `roles`."""
+
+    async def check(user: CurrentUser) -> User:
+        if not user.has_role(*roles):
+            names = " or ".join(r.value for r in roles)
+            raise Forbidden(f"Only a {names} can do this.")
+        return user
+
+    return check

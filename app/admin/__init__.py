@@ -1,0 +1,1 @@
+"""Administration: users (roles, deactivation, reset links), organisations and the audit log."""

@@ -1,0 +1,426 @@
+"""Admin pages and the /api/v1/admin API: users, organisations, the audit log. Admins only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import ValidationError
+from starlette.responses import RedirectResponse, Response
+
+from app.accounts.constants import ORGANISATION_KINDS, REGIONS, STAFF_GROUPS, Role
+from app.admin import service
+from app.admin.dependencies import AdminUser, ManagedOrganisation, ManagedUser
+from app.admin.schemas import (
+    AuditList,
+    OrganisationAdmin,
+    OrganisationCreate,
+    OrganisationUpdate,
+    UserAdmin,
+    UserAdminUpdate,
+    UserList,
+)
+from app.core.deps import SessionDep, SettingsDep, verify_csrf
+from app.core.errors import AppError, InvalidInput
+from app.core.forms import field_errors, form_dict
+from app.core.pagination import Pager
+from app.core.templating import render
+
+pages = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+api = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+Page = Annotated[int, Query(ge=1, le=100_000)]
+SearchText = Annotated[str, Query(max_length=200)]
+RoleFilter = Annotated[str, Query(max_length=20, description="learner, trainer, leader or admin")]
+
+DONE = {
+    "roles": "Roles saved. The user's other sessions have ended.",
+    "deactivated": "Account deactivated. The user has been signed out everywhere.",
+    "reactivated": "Account reactivated. The user can sign in again.",
+    "reset": "A password reset link has been emailed to the user. It works once, for 24 hours.",
+    "created": "Organisation added.",
+    "saved": "Organisation saved.",
+}
+_ORG_LABELS = {"name": "the organisation's name", "kind": "a type", "region": "a region"}
+ROLE_CHOICES = (Role.TRAINER, Role.LEADER, Role.ADMIN)
+
+
+def _role(value: str) -> Role | None:
+    """The role filter: empty means any role (the search form sends role= for 'Any role')."""
+    if not value:
+        return None
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput(
+            "Choose a role from the list: " + ", ".join(r.value for r in Role), field="role"
+        ) from None
+
+
+def _redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+# ---- pages -------------------------------------------------------------------------------------
+
+
+@pages.get("")
+def admin_index(request: Request, _admin: AdminUser, session: SessionDep) -> Response:
+    """The admin home: counts and where to go."""
+    return render(
+        request,
+        "admin/index.html",
+        {"title": "Administration", "overview": service.overview(session), "nav": "admin"},
+    )
+
+
+@pages.get("/users")
+def users_page(
+    request: Request,
+    _admin: AdminUser,
+    session: SessionDep,
+    q: SearchText = "",
+    role: RoleFilter = "",
+    page: Page = 1,
+) -> Response:
+    """Find users by name or email, optionally by role, 25 to a page."""
+    chosen = _role(role)
+    found = service.user_list(session, query=q, role=chosen, page=page)
+    pager = Pager(page=page, per_page=service.USERS_PER_PAGE, total=found.total)
+    return render(
+        request,
+        "admin/users.html",
+        {
+            "title": "Users",
+            "found": found,
+            "q": q,
+            "role": chosen.value if chosen else "",
+            "roles": [r.value for r in Role],
+            "pager": pager,
+            "pagination": pager.links("/admin/users", q=q, role=chosen.value if chosen else None),
+            "nav": "admin",
+        },
+    )
+
+
+def _user_page(
+    request: Request,
+    session: SessionDep,
+    admin: AdminUser,
+    user: ManagedUser,
+    *,
+    done: str | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    view = service.user_admin(user)
+    return render(
+        request,
+        "admin/user.html",
+        {
+            "title": view.full_name,
+            "user": view,
+            "is_self": user.id == admin.id,
+            "staff_group": STAFF_GROUPS.get(view.staff_group, view.staff_group),
+            "role_choices": [r.value for r in ROLE_CHOICES],
+            "history": service.user_history(session, user=user),
+            "done": DONE.get(done or ""),
+            "errors": errors or {},
+            "nav": "admin",
+        },
+        status_code=status_code,
+    )
+
+
+@pages.get("/users/{user_id}")
+def user_page(
+    request: Request,
+    admin: AdminUser,
+    user: ManagedUser,
+    session: SessionDep,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """One user: details, roles, status, reset link, and what admins have done to the account."""
+    return _user_page(request, session, admin, user, done=done)
+
+
+def _acted(
+    request: Request, session: SessionDep, admin: AdminUser, user: ManagedUser, exc: AppError
+) -> Response:
+    return _user_page(
+        request,
+        session,
+        admin,
+        user,
+        errors={exc.field or "status": exc.message},
+        status_code=exc.status_code,
+    )
+
+
+@pages.post("/users/{user_id}/roles")
+async def user_roles_submit(
+    request: Request, admin: AdminUser, user: ManagedUser, session: SessionDep
+) -> Response:
+    """Save the roles ticked on the user page."""
+    form = await request.form()
+    try:
+        roles = [Role(v) for v in form.getlist("roles") if isinstance(v, str)]
+        if not set(roles) <= set(ROLE_CHOICES) | {Role.LEARNER}:
+            raise ValueError
+    except ValueError:
+        return _acted(
+            request,
+            session,
+            admin,
+            user,
+            InvalidInput("Choose roles from the list.", field="roles"),
+        )
+    try:
+        service.change_roles(session, actor=admin, user=user, roles=roles)
+    except AppError as exc:
+        return _acted(request, session, admin, user, exc)
+    return _redirect(f"/admin/users/{user.id}?done=roles")
+
+
+@pages.post("/users/{user_id}/deactivate")
+def user_deactivate(
+    request: Request, admin: AdminUser, user: ManagedUser, session: SessionDep
+) -> Response:
+    """Deactivate the account: sign-in refused and every session ended."""
+    try:
+        service.set_active(session, actor=admin, user=user, active=False)
+    except AppError as exc:
+        return _acted(request, session, admin, user, exc)
+    return _redirect(f"/admin/users/{user.id}?done=deactivated")
+
+
+@pages.post("/users/{user_id}/reactivate")
+def user_reactivate(
+    request: Request, admin: AdminUser, user: ManagedUser, session: SessionDep
+) -> Response:
+    """Let a deactivated account sign in again."""
+    try:
+        service.set_active(session, actor=admin, user=user, active=True)
+    except AppError as exc:
+        return _acted(request, session, admin, user, exc)
+    return _redirect(f"/admin/users/{user.id}?done=reactivated")
+
+
+@pages.post("/users/{user_id}/reset-link")
+def user_reset_link(
+    request: Request,
+    admin: AdminUser,
+    user: ManagedUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Email the user a link to set a new password."""
+    try:
+        service.send_reset_link(session, actor=admin, user=user, settings=settings)
+    except AppError as exc:
+        return _acted(request, session, admin, user, exc)
+    return _redirect(f"/admin/users/{user.id}?done=reset")
+
+
+@pages.get("/organisations")
+def organisations_page(
+    request: Request,
+    _admin: AdminUser,
+    session: SessionDep,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """Every organisation with its type, region and number of accounts."""
+    return render(
+        request,
+        "admin/organisations.html",
+        {
+            "title": "Organisations",
+            "organisations": service.organisation_list(session),
+            "done": DONE.get(done or ""),
+            "nav": "admin",
+        },
+    )
+
+
+def _organisation_form(
+    request: Request,
+    *,
+    form: dict[str, Any],
+    organisation_id: int | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "admin/organisation_form.html",
+        {
+            "title": "Edit organisation" if organisation_id else "Add an organisation",
+            "form": form,
+            "organisation_id": organisation_id,
+            "kinds": ORGANISATION_KINDS,
+            "regions": REGIONS,
+            "errors": errors or {},
+            "nav": "admin",
+        },
+        status_code=status_code,
+    )
+
+
+def _form_failure(exc: ValidationError | AppError) -> tuple[dict[str, str], int]:
+    if isinstance(exc, ValidationError):
+        return field_errors(exc, _ORG_LABELS), 422
+    return {exc.field or "name": exc.message}, exc.status_code
+
+
+@pages.get("/organisations/new")
+def organisation_new(request: Request, _admin: AdminUser) -> Response:
+    """The form to add an organisation."""
+    return _organisation_form(request, form={"kind": "other"})
+
+
+@pages.post("/organisations/new")
+async def organisation_create_submit(
+    request: Request, admin: AdminUser, session: SessionDep
+) -> Response:
+    """Add the organisation, or show what to fix."""
+    form = form_dict(await request.form(), "name", "kind", "region")
+    try:
+        data = OrganisationCreate.model_validate(form)
+        service.create_organisation(session, actor=admin, data=data)
+    except (ValidationError, AppError) as exc:
+        errors, code = _form_failure(exc)
+        return _organisation_form(request, form=form, errors=errors, status_code=code)
+    return _redirect("/admin/organisations?done=created")
+
+
+@pages.get("/organisations/{organisation_id}")
+def organisation_edit(
+    request: Request, _admin: AdminUser, organisation: ManagedOrganisation
+) -> Response:
+    """The form to change an organisation's name, type and region."""
+    form = {"name": organisation.name, "kind": organisation.kind, "region": organisation.region}
+    return _organisation_form(request, form=form, organisation_id=organisation.id)
+
+
+@pages.post("/organisations/{organisation_id}")
+async def organisation_edit_submit(
+    request: Request, admin: AdminUser, organisation: ManagedOrganisation, session: SessionDep
+) -> Response:
+    """Save the organisation, or show what to fix."""
+    form = form_dict(await request.form(), "name", "kind", "region")
+    try:
+        data = OrganisationUpdate.model_validate(form)
+        service.update_organisation(session, actor=admin, organisation=organisation, data=data)
+    except (ValidationError, AppError) as exc:
+        errors, code = _form_failure(exc)
+        return _organisation_form(
+            request, form=form, organisation_id=organisation.id, errors=errors, status_code=code
+        )
+    return _redirect("/admin/organisations?done=saved")
+
+
+@pages.get("/audit")
+def audit_page(
+    request: Request,
+    _admin: AdminUser,
+    session: SessionDep,
+    action: Annotated[str | None, Query(max_length=60)] = None,
+    page: Page = 1,
+) -> Response:
+    """Every privileged action: who did what, to whom, and when; newest first."""
+    log = service.audit_log(session, page=page, action=action)
+    pager = Pager(page=page, per_page=service.AUDIT_PER_PAGE, total=log.total)
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "title": "Audit log",
+            "log": log,
+            "action": action or "",
+            "pager": pager,
+            "pagination": pager.links("/admin/audit", action=action),
+            "nav": "admin",
+        },
+    )
+
+
+# ---- API ---------------------------------------------------------------------------------------
+
+
+@api.get("/users")
+def list_users(
+    _admin: AdminUser,
+    session: SessionDep,
+    q: SearchText = "",
+    role: RoleFilter = "",
+    page: Page = 1,
+) -> UserList:
+    """Users whose name or email contains `q`, optionally with `role`; 25 a page, by name."""
+    return service.user_list(session, query=q, role=_role(role), page=page)
+
+
+@api.get("/users/{user_id}")
+def read_user(user: ManagedUser) -> UserAdmin:
+    """One user as admins see them."""
+    return service.user_admin(user)
+
+
+@api.patch("/users/{user_id}")
+def update_user(
+    data: UserAdminUpdate, admin: AdminUser, user: ManagedUser, session: SessionDep
+) -> UserAdmin:
+    """Set roles and/or deactivate or reactivate; every change is audited and ends their sessions."""
+    return service.update_user(
+        session, actor=admin, user=user, roles=data.roles, is_active=data.is_active
+    )
+
+
+@api.post("/users/{user_id}/password-reset", status_code=202)
+def send_password_reset(
+    admin: AdminUser, user: ManagedUser, session: SessionDep, settings: SettingsDep
+) -> dict[str, str]:
+    """Email the user a single-use link to set a new password (valid 24 hours)."""
+    service.send_reset_link(session, actor=admin, user=user, settings=settings)
+    return {"detail": "A password reset link has been queued for the user's email address."}
+
+
+@api.get("/organisations")
+def list_organisations(_admin: AdminUser, session: SessionDep) -> list[OrganisationAdmin]:
+    """Every organisation, by name, with its number of accounts."""
+    return service.organisation_list(session)
+
+
+@api.post("/organisations", status_code=201)
+def create_organisation(
+    data: OrganisationCreate, admin: AdminUser, session: SessionDep
+) -> OrganisationAdmin:
+    """Add an organisation (name, type, region)."""
+    return service.create_organisation(session, actor=admin, data=data)
+
+
+@api.get("/organisations/{organisation_id}")
+def read_organisation(organisation: ManagedOrganisation, session: SessionDep) -> OrganisationAdmin:
+    """One organisation."""
+    return service.organisation_view(session, organisation=organisation)
+
+
+@api.patch("/organisations/{organisation_id}")
+def update_organisation(
+    data: OrganisationUpdate,
+    admin: AdminUser,
+    organisation: ManagedOrganisation,
+    session: SessionDep,
+) -> OrganisationAdmin:
+    """Change an organisation's name, type or region (omitted fields stay as they are)."""
+    return service.update_organisation(session, actor=admin, organisation=organisation, data=data)
+
+
+@api.get("/audit")
+def read_audit_log(
+    _admin: AdminUser,
+    session: SessionDep,
+    action: Annotated[str | None, Query(max_length=60)] = None,
+    page: Page = 1,
+) -> AuditList:
+    """The audit log, newest first, 50 a page; `action` keeps one kind of action."""
+    return service.audit_log(session, page=page, action=action)

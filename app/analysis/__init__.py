@@ -1,0 +1,1 @@
+"""Run chart and SPC analysis: the statistics engine, its API and its charts."""

@@ -1,0 +1,101 @@
+"""Run a validated series through the chosen rule set and shape the public result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.analysis import spc
+from app.analysis.schemas import (
+    AnalysisPublic,
+    AnalysisRequest,
+    IAnhoejPublic,
+    RunAnhoejPublic,
+    RunIhiPublic,
+    XmrGroupPublic,
+    XmrMdcPublic,
+    XmrPointPublic,
+)
+from app.core.errors import InvalidInput
+
+
+def analyse(*, request: AnalysisRequest) -> AnalysisPublic:
+    """Analyse ``request.values`` with ``request.method``; InvalidInput if the rules cannot."""
+    try:
+        return _ANALYSERS[request.method](request)
+    except spc.SeriesError as exc:
+        raise InvalidInput(str(exc), field="values") from exc
+
+
+def _run_anhoej(request: AnalysisRequest) -> RunAnhoejPublic:
+    runs = spc.run_anhoej(request.values, baseline=request.baseline)
+    return RunAnhoejPublic(**_runs_fields(runs))
+
+
+def _i_anhoej(request: AnalysisRequest) -> IAnhoejPublic:
+    chart = spc.i_anhoej(
+        request.values, baseline=request.baseline, screen_outliers=request.screen_outliers
+    )
+    return IAnhoejPublic(
+        **_runs_fields(chart.runs), lcl=chart.lcl, ucl=chart.ucl, outside=list(chart.outside)
+    )
+
+
+def _run_ihi(request: AnalysisRequest) -> RunIhiPublic:
+    chart = spc.run_ihi(request.values, baseline=request.baseline)
+    if chart.n_useful == 0:
+        # Every value equals the median: no runs exist, so the runs rule has nothing to count.
+        raise spc.SeriesError(
+            "Every value equals the median, so there are no runs to analyse: "
+            "at least one value must differ from it."
+        )
+    return RunIhiPublic(
+        centre=chart.centre,
+        n_useful=chart.n_useful,
+        runs=chart.runs,
+        runs_limits=chart.runs_limits,
+        shifts=list(chart.shifts),
+        trends=list(chart.trends),
+        signal=chart.signal,
+    )
+
+
+def _xmr_mdc(request: AnalysisRequest) -> XmrMdcPublic:
+    chart = spc.xmr_mdc(
+        request.values,
+        baseline=request.baseline,
+        screen_outliers=request.screen_outliers,
+        improvement=request.improvement,
+        target=request.target,
+        rebase=request.rebase,
+    )
+    return XmrMdcPublic(
+        groups=[
+            XmrGroupPublic(start=g.start, end=g.end, mean=g.mean, lpl=g.lpl, upl=g.upl)
+            for g in chart.groups
+        ],
+        points=[
+            XmrPointPublic(index=p.index, value=p.value, type=p.point_type) for p in chart.points
+        ],
+        variation=chart.variation,
+        assurance=chart.assurance,
+    )
+
+
+def _runs_fields(runs: spc.RunsAnalysis) -> dict[str, float | int | bool]:
+    return {
+        "centre": runs.centre,
+        "n_useful": runs.n_useful,
+        "longest_run": runs.longest_run,
+        "longest_run_max": runs.longest_run_max,
+        "crossings": runs.crossings,
+        "crossings_min": runs.crossings_min,
+        "signal": runs.signal,
+    }
+
+
+_ANALYSERS: dict[str, Callable[[AnalysisRequest], AnalysisPublic]] = {
+    "run_anhoej": _run_anhoej,
+    "run_ihi": _run_ihi,
+    "i_anhoej": _i_anhoej,
+    "xmr_mdc": _xmr_mdc,
+}

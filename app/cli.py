@@ -1,0 +1,319 @@
+"""The qi-academy command: content check/quality/sync, users create, demo accounts, database upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import secrets
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _content_check(_: argparse.Namespace) -> int:
+    from app.content.loader import load_content
+    from app.core.config import get_settings
+
+    result = load_content(get_settings().content_dir)
+    for err in result.errors:
+        print(err, file=sys.stderr)
+    if result.errors:
+        print(f"{len(result.errors)} problem(s) in content.", file=sys.stderr)
+        return 1
+    print(f"content ok: {len(result.modules)} modules")
+    return 0
+
+
+def _content_quality(_: argparse.Namespace) -> int:
+    from app.content.loader import load_content
+    from app.content.quality import assess
+    from app.core.config import get_settings
+
+    result = load_content(get_settings().content_dir)
+    failures = 0
+    for m in result.modules:
+        report = assess(m.tier, m.body, m.meta.model_dump(mode="json"))
+        mark = "ok " if not report.problems else "BAD"
+        print(
+            f"{mark} {m.tier:6} {m.slug:40} {report.words:5} words  ease {report.reading_ease:5.1f}"
+        )
+        for problem in report.problems:
+            print(f"      - {problem}")
+        failures += bool(report.problems)
+    for err in result.errors:
+        print(err, file=sys.stderr)
+    return 1 if failures or result.errors else 0
+
+
+def _content_sync(_: argparse.Namespace) -> int:
+    from app.content import service
+    from app.content.registry import ContentInvalid, load_or_fail
+    from app.core.config import get_settings
+    from app.core.db import get_sessionmaker
+
+    try:
+        modules = load_or_fail(get_settings().content_dir)
+    except ContentInvalid as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    with get_sessionmaker()() as session, session.begin():
+        registry = service.sync(session, modules=modules)
+    print(f"content synced: {len(registry)} modules")
+    return 0
+
+
+def _db_upgrade(_: argparse.Namespace) -> int:
+    from alembic import command
+    from alembic.config import Config
+
+    command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
+    return 0
+
+
+def _users_create(args: argparse.Namespace) -> int:
+    from app.accounts import service
+    from app.accounts.constants import STAFF_GROUPS, Role
+    from app.accounts.schemas import check_password
+    from app.core.db import get_sessionmaker
+    from app.core.errors import AppError
+
+    password = args.password
+    if password is None:
+        if not sys.stdin.isatty():
+            print("error: give --password, or run in a terminal to be prompted", file=sys.stderr)
+            return 2
+        password = getpass.getpass("Password: ")
+    try:
+        check_password(password)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.staff_group not in STAFF_GROUPS:
+        print(f"error: --staff-group must be one of {', '.join(STAFF_GROUPS)}", file=sys.stderr)
+        return 2
+    try:
+        with get_sessionmaker()() as session, session.begin():
+            user = service.create_user(
+                session,
+                email=args.email,
+                password=password,
+                full_name=args.name,
+                organisation=args.organisation,
+                staff_group=args.staff_group,
+                roles=[Role(args.role)],
+            )
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"created {user.email} ({', '.join(sorted(user.role_names))})")
+    return 0
+
+
+def _keys_rotate(_: argparse.Namespace) -> int:
+    """A new credential signing key; old public keys stay published so old credentials verify."""
+    from app.credentials import service
+    from app.credentials.keys import KeyStoreError
+
+    try:
+        key = service.rotate_keys()
+    except KeyStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    published = len(service.jwks()["keys"])
+    print(f"new active signing key {key.thumbprint} ({published} public keys published)")
+    return 0
+
+
+def _outbox_deliver(_: argparse.Namespace) -> int:
+    """Send every due email now (what the app's delivery loop does every few seconds)."""
+    from app.core.config import get_settings
+    from app.core.db import get_sessionmaker, utcnow
+    from app.outbox import service
+    from app.outbox.schemas import DeliveryReport
+    from app.outbox.transport import transport_for
+
+    settings = get_settings()
+    factory = get_sessionmaker()
+    transport = transport_for(settings)
+    report = DeliveryReport()
+    while True:  # one pass takes a batch; keep going while whole batches were waiting
+        one = service.deliver_due(factory, transport=transport, settings=settings)
+        report.add(one)
+        if one.claimed < service.BATCH:
+            break
+    with service.transaction(factory) as session:
+        purged = service.purge_sent(session, now=utcnow())
+    for error in report.errors:
+        print(error, file=sys.stderr)
+    print(
+        f"outbox: {report.sent} sent, {report.retrying} to retry later, {report.failed} failed "
+        f"for good, {purged} old sent messages purged"
+    )
+    return 1 if report.retrying or report.failed else 0
+
+
+DEMO_ACCOUNTS = [
+    ("learner@demo.qi-academy.nhs.uk", "Demo Learner", "learner", "nursing_midwifery"),
+    ("trainer@demo.qi-academy.nhs.uk", "Demo Trainer", "trainer", "allied_health_professionals"),
+    ("leader@demo.qi-academy.nhs.uk", "Demo Leader", "leader", "medical_dental"),
+    ("admin@demo.qi-academy.nhs.uk", "Demo Admin", "admin", "administrative_clerical"),
+]
+
+
+def _demo(_: argparse.Namespace) -> int:
+    """Create the demo accounts once (dev only) and print their passwords that one time."""
+    from sqlalchemy import select
+
+    from app.accounts import service
+    from app.accounts.constants import Role
+    from app.accounts.models import User
+    from app.core.config import get_settings
+    from app.core.db import get_sessionmaker
+
+    if get_settings().env != "dev":
+        print("demo accounts are created in dev only (QIA_ENV=dev)", file=sys.stderr)
+        return 1
+    created = []
+    with get_sessionmaker()() as session, session.begin():
+        for email, name, role, group in DEMO_ACCOUNTS:
+            if session.scalar(select(User.id).where(User.email == email)) is not None:
+                continue
+            password = "-".join(secrets.choice(_WORDS) for _ in range(3)) + str(
+                secrets.randbelow(90) + 10
+            )
+            service.create_user(
+                session,
+                email=email,
+                password=password,
+                full_name=name,
+                organisation="QI Academy Demo Trust",
+                staff_group=group,
+                roles=[Role(role)],
+            )
+            created.append((email, role, password))
+    if created:
+        print("\nDemo accounts (shown once; they are not stored anywhere in plain text):")
+        for email, role, password in created:
+            print(f"  {role:8} {email:36} {password}")
+        print()
+    else:
+        print("Demo accounts already exist (their passwords were printed when they were created).")
+    return 0
+
+
+_WORDS = [
+    "kettle",
+    "harbour",
+    "meadow",
+    "lantern",
+    "pebble",
+    "violet",
+    "walnut",
+    "thistle",
+    "orchard",
+    "saddle",
+    "copper",
+    "willow",
+    "biscuit",
+    "canal",
+    "heron",
+    "maple",
+    "quartz",
+    "tundra",
+]
+
+
+def _gold_expire(_: argparse.Namespace) -> int:
+    import app.models  # noqa: F401  (every mapper, as the server has)
+    from app.core.db import get_sessionmaker
+    from app.gold import service
+
+    with get_sessionmaker()() as session, session.begin():
+        result = service.sweep(session)
+    print(
+        f"gold: trainer role removed from {result.roles_removed}, "
+        f"{result.reminders} expiry reminder(s) queued"
+    )
+    return 0
+
+
+def _reports_refresh(args: argparse.Namespace) -> int:
+    import app.models  # noqa: F401  (every mapper, as the server has)
+    from app.core.db import get_sessionmaker
+    from app.reports import service
+
+    with get_sessionmaker()() as session, session.begin():
+        result = service.refresh(session, full=args.full)
+    scope = "every month" if result.from_month is None else f"from {result.from_month}"
+    print(f"reports: rollups rebuilt {scope} in {result.duration_ms} ms")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="qi-academy", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    content = sub.add_parser(
+        "content", help="check, measure and sync course content"
+    ).add_subparsers(dest="action", required=True)
+    content.add_parser(
+        "check", help="validate every module; errors as file:line: what is wrong"
+    ).set_defaults(func=_content_check)
+    content.add_parser("quality", help="words, reading ease and the curriculum bar").set_defaults(
+        func=_content_quality
+    )
+    content.add_parser("sync", help="record module versions in the database").set_defaults(
+        func=_content_sync
+    )
+
+    sub.add_parser("db", help="database").add_subparsers(dest="action", required=True).add_parser(
+        "upgrade", help="apply migrations"
+    ).set_defaults(func=_db_upgrade)
+
+    users = sub.add_parser("users", help="manage users").add_subparsers(
+        dest="action", required=True
+    )
+    create = users.add_parser("create", help="create a user non-interactively")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=["learner", "trainer", "leader", "admin"])
+    create.add_argument("--password", help="prompted for when omitted")
+    create.add_argument("--organisation", default=None)
+    create.add_argument("--staff-group", default="other")
+    create.set_defaults(func=_users_create)
+
+    sub.add_parser("keys", help="credential signing keys").add_subparsers(
+        dest="action", required=True
+    ).add_parser("rotate", help="make a new active key; old keys stay published").set_defaults(
+        func=_keys_rotate
+    )
+
+    sub.add_parser("gold", help="Gold trainer certifications").add_subparsers(
+        dest="action", required=True
+    ).add_parser(
+        "expire", help="remove the trainer role from lapsed Gold; remind those lapsing in 90 days"
+    ).set_defaults(func=_gold_expire)
+
+    sub.add_parser("outbox", help="email outbox").add_subparsers(
+        dest="action", required=True
+    ).add_parser("deliver", help="send every due email now, retrying failures later").set_defaults(
+        func=_outbox_deliver
+    )
+
+    refresh = (
+        sub.add_parser("reports", help="leaders' reports")
+        .add_subparsers(dest="action", required=True)
+        .add_parser("refresh", help="bring the report rollups up to date")
+    )
+    refresh.add_argument("--full", action="store_true", help="rebuild every month (nightly)")
+    refresh.set_defaults(func=_reports_refresh)
+
+    sub.add_parser("demo", help="create demo accounts (dev only)").set_defaults(func=_demo)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Silver cohorts: trainers run cohorts of learners through workshops and improvement projects."""

@@ -1,0 +1,132 @@
+"""Turn every error into the right response: JSON {error, detail} for the API, an NHS.UK page otherwise."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from app.core.errors import AppError, Unauthorized
+from app.core.templating import render
+
+log = logging.getLogger("qi_academy")
+
+_STATUS_KIND = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "InvalidInput",
+    429: "TooManyRequests",
+    500: "ServerError",
+    503: "Unavailable",
+}
+_TITLES = {
+    401: "Sign in to continue",
+    403: "You cannot open this page",
+    404: "Page not found",
+    409: "That conflicts with something that already exists",
+    422: "There is a problem",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return (
+        path.startswith("/api/")
+        or path in ("/healthz", "/openapi.json")
+        or path.startswith("/.well-known/")
+    )
+
+
+def error_response(
+    request: Request,
+    *,
+    status_code: int,
+    detail: str,
+    kind: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> Response:
+    kind = kind or _STATUS_KIND.get(status_code, "Error")
+    if wants_json(request):
+        body: dict[str, Any] = {"error": kind, "detail": detail}
+        if errors:
+            body["errors"] = errors
+        headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+        return JSONResponse(body, status_code=status_code, headers=headers)
+    return render(
+        request,
+        "errors/error.html",
+        {
+            "title": _TITLES.get(status_code, "There is a problem"),
+            "detail": detail,
+            "status": status_code,
+        },
+        status_code=status_code,
+    )
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
+    return ".".join(parts) or "body"
+
+
+def _validation_message(err: dict[str, Any]) -> str:
+    if err.get("type") == "json_invalid":
+        return "The request body is not valid JSON. Check quotes, commas and brackets."
+    msg = str(err.get("msg", "is not valid")).removeprefix("Value error, ")
+    return f"{_field(tuple(err.get('loc', ())))}: {msg}"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        if isinstance(exc, Unauthorized) and not wants_json(request) and request.method == "GET":
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
+        return error_response(
+            request, status_code=exc.status_code, detail=exc.message, kind=exc.kind, errors=errors
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errs = list(exc.errors())
+        fields = [
+            {"field": _field(tuple(e.get("loc", ()))), "message": _validation_message(e)}
+            for e in errs
+        ]
+        detail = "; ".join(f["message"] for f in fields[:10]) or "The request is not valid."
+        return error_response(
+            request, status_code=422, detail=detail, kind="InvalidInput", errors=fields
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else "The request could not be handled."
+        if exc.status_code == 404:
+            detail = (
+                "There is nothing at this address. Check it, or start again from the home page."
+            )
+        elif exc.status_code == 405:
+            detail = f"{request.method} is not allowed here."
+        return error_response(request, status_code=exc.status_code, detail=detail)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(
+            request,
+            status_code=500,
+            detail="Something went wrong on our side. Nothing you did caused it; try again.",
+        )

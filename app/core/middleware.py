@@ -1,0 +1,71 @@
+"""Pure ASGI middleware: security headers, a CSP nonce per request, and the CSRF cookie."""
+
+from __future__ import annotations
+
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.security import new_csrf_secret
+
+CSRF_COOKIE = "qia_csrf"
+
+
+class SecurityMiddleware:
+    def __init__(self, app: ASGIApp, *, secure_cookies: bool = False) -> None:
+        self.app = app
+        self.secure = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        state = scope.setdefault("state", {})
+        state["csp_nonce"] = nonce
+        cookie = _read_cookie(scope, CSRF_COOKIE)
+        set_cookie = not cookie
+        state["csrf_secret"] = cookie or new_csrf_secret()
+        path: str = scope.get("path", "")
+        docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                if not docs:
+                    headers.setdefault(
+                        "Content-Security-Policy",
+                        "default-src 'self'; "
+                        f"script-src 'self' 'nonce-{nonce}'; "
+                        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+                        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+                    )
+                if set_cookie and headers.get("content-type", "").startswith("text/html"):
+                    flags = "; Secure" if self.secure else ""
+                    headers.append(
+                        "Set-Cookie",
+                        f"{CSRF_COOKIE}={state['csrf_secret']}; Path=/; HttpOnly; SameSite=Lax{flags}",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+def _read_cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed Cookie header is the client's problem, not a 500
+                return None
+            morsel = jar.get(name)
+            if morsel and morsel.value:
+                return morsel.value
+    return None

@@ -1,0 +1,1 @@
+"""Feedback: learners rate modules (and workshop sessions); trainers and leaders read it."""

@@ -1,0 +1,1 @@
+"""Gold: train the trainer. Candidacy, evidence, observed teaching, certification, lineage, directory."""

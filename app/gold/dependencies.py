@@ -1,0 +1,38 @@
+"""Gold dependencies: leaders only, a candidacy loaded for a leader, Gold module ids, live trainers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.accounts.constants import Role
+from app.accounts.dependencies import CurrentUser, require_roles
+from app.accounts.models import User
+from app.core.deps import SessionDep
+from app.core.errors import Forbidden
+from app.gold import service
+from app.gold.models import GoldCandidacy
+
+# Improvement leaders (and administrators) assess candidates and read reports.
+LeaderUser = Annotated[User, Depends(require_roles(Role.LEADER, Role.ADMIN))]
+
+
+def _candidacy(candidacy_id: int, _leader: LeaderUser, session: SessionDep) -> GoldCandidacy:
+    return service.get_candidacy(session, candidacy_id=candidacy_id)
+
+
+CandidacyForLeader = Annotated[GoldCandidacy, Depends(_candidacy)]
+
+
+def _active_trainer(user: CurrentUser, session: SessionDep) -> User:
+    """A trainer whose Gold has not lapsed: checking the role is when a lapse takes it away."""
+    service.enforce_expiry(session, user=user)
+    if not user.has_role(Role.TRAINER, Role.ADMIN):
+        raise Forbidden(
+            "Only a Gold trainer can do this. If your Gold certification has expired, renew it at /gold."
+        )
+    return user
+
+
+ActiveTrainer = Annotated[User, Depends(_active_trainer)]

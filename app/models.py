@@ -1,0 +1,82 @@
+"""Every domain's models, imported so Alembic and the mapper registry see the whole schema."""
+
+from app.accounts.models import LoginAttempt, Organisation, PasswordReset, User, UserRole
+from app.audit.models import AuditEvent
+from app.cohorts.models import (
+    Attendance,
+    Cohort,
+    CohortTrainer,
+    Enrolment,
+    Team,
+    WorkshopSession,
+)
+from app.content.models import Module, ModuleVersion
+from app.core.db import Base
+from app.credentials.models import Credential, CredentialSubject
+from app.feedback.models import ModuleFeedback, SessionFeedback
+from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
+from app.outbox.models import OutboxMessage
+from app.progress.models import ModuleProgress
+from app.projects.models import (
+    DataPoint,
+    DriverNode,
+    Measure,
+    MeasureRebase,
+    PdsaCycle,
+    Project,
+    ProjectComment,
+    ProjectMember,
+    Submission,
+)
+from app.quizzes.models import QuizAttempt
+from app.reports.models import (
+    REPORT_INDEXES,
+    ReportCompletionMonth,
+    ReportLearnerMonth,
+    ReportProject,
+    ReportQuizMonth,
+    ReportRefresh,
+)
+
+__all__ = [
+    "REPORT_INDEXES",
+    "Attendance",
+    "AuditEvent",
+    "Base",
+    "Cohort",
+    "CohortTrainer",
+    "Credential",
+    "CredentialSubject",
+    "DataPoint",
+    "DriverNode",
+    "Enrolment",
+    "GoldCandidacy",
+    "GoldCertification",
+    "LoginAttempt",
+    "Measure",
+    "MeasureRebase",
+    "Module",
+    "ModuleFeedback",
+    "ModuleProgress",
+    "ModuleVersion",
+    "Organisation",
+    "OutboxMessage",
+    "PasswordReset",
+    "PdsaCycle",
+    "Project",
+    "ProjectComment",
+    "ProjectMember",
+    "QuizAttempt",
+    "ReportCompletionMonth",
+    "ReportLearnerMonth",
+    "ReportProject",
+    "ReportQuizMonth",
+    "ReportRefresh",
+    "SessionFeedback",
+    "Submission",
+    "TeachingObservation",
+    "Team",
+    "User",
+    "UserRole",
+    "WorkshopSession",
+]

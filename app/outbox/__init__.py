@@ -1,0 +1,1 @@
+"""The email outbox: messages queued in the request's transaction, delivered later with retries."""

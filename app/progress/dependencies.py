@@ -1,0 +1,81 @@
+"""Opening a module: signed in, tier unlocked and prerequisites done, or a 403 that says what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from app.accounts.dependencies import Claims, NotSignedIn, TokenClaims, load_user
+from app.accounts.models import User
+from app.cohorts import service as cohorts_service
+from app.content import service as content_service
+from app.content.dependencies import ContentDep, ModuleDep
+from app.content.registry import ContentRegistry, RegisteredModule
+from app.core.deps import SessionDep
+from app.core.errors import Forbidden
+from app.gold import service as gold_service
+from app.progress import service
+from app.progress.models import ModuleProgress
+
+
+class ModuleLocked(Forbidden):
+    kind = "ModuleLocked"
+
+
+@dataclass
+class ModuleAccess:
+    user: User
+    module: RegisteredModule
+    registry: ContentRegistry
+    rows: dict[int, ModuleProgress]
+
+
+def open_tiers(session: Session, user: User | None, *, tier: str | None = None) -> set[str]:
+    """Tiers this person may open. Cohort enrolment is asked about only when Silver is in question
+    (tier None means every tier), so Bronze pages cost no extra query."""
+    unlocked = service.unlocked_tiers(user)
+    if user is None or "silver" in unlocked or tier == "bronze":
+        return unlocked
+    enrolled = tier in (None, "silver") and cohorts_service.has_active_enrolment(
+        session, user_id=user.id
+    )
+    gold = tier in (None, "gold") and gold_service.is_gold_candidate(session, user_id=user.id)
+    return service.unlocked_tiers(user, enrolled=enrolled, gold_candidate=gold)
+
+
+def _load_access(
+    request: Request,
+    session: Session,
+    claims: TokenClaims,
+    module: RegisteredModule,
+    registry: ContentRegistry,
+) -> ModuleAccess:
+    """User and progress in one trip to the threadpool: this is the hottest path in the app."""
+    user = load_user(session, claims, request)
+    if user is None:
+        raise NotSignedIn()
+    rows = service.rows_for(session, user_id=user.id)
+    reason = content_service.lock_reason(
+        module,
+        registry=registry,
+        unlocked_tiers=open_tiers(session, user, tier=module.tier),
+        completed=service.completed_slugs(rows, registry),
+    )
+    if reason:
+        raise ModuleLocked(reason)
+    return ModuleAccess(user=user, module=module, registry=registry, rows=rows)
+
+
+async def _open_module(
+    request: Request, claims: Claims, module: ModuleDep, registry: ContentDep, session: SessionDep
+) -> ModuleAccess:
+    if claims is None:
+        raise NotSignedIn()
+    return await run_in_threadpool(_load_access, request, session, claims, module, registry)
+
+
+OpenModule = Annotated[ModuleAccess, Depends(_open_module)]

@@ -1,0 +1,1 @@
+"""Silver QI projects: the workspace (aim, drivers, measures, data, PDSA cycles, charts) and sign-off."""

@@ -1,0 +1,71 @@
+"""Fixed vocabularies for projects: statuses, node kinds, measure settings and the sign-off rubric."""
+
+from __future__ import annotations
+
+PROJECT_STATUSES = ("draft", "submitted", "changes_requested", "signed_off")
+STATUS_LABELS = {
+    "draft": "draft",
+    "submitted": "submitted",
+    "changes_requested": "changes requested",
+    "signed_off": "signed off",
+}
+NOT_STARTED = "not started"
+
+NODE_KINDS = ("aim", "primary", "secondary", "change_idea")
+NODE_NAMES = {
+    "aim": "Aim",
+    "primary": "Primary driver",
+    "secondary": "Secondary driver",
+    "change_idea": "Change idea",
+}
+# A node's kind follows from its parent's: aim -> primary -> secondary -> change idea.
+CHILD_KIND = {"aim": "primary", "primary": "secondary", "secondary": "change_idea"}
+
+MEASURE_KINDS = ("outcome", "process", "balancing")
+MEASURE_KIND_NAMES = {"outcome": "Outcome", "process": "Process", "balancing": "Balancing"}
+DIRECTIONS = ("increase", "decrease", "neutral")
+DIRECTION_NAMES = {
+    "increase": "Higher is better",
+    "decrease": "Lower is better",
+    "neutral": "Neither (watch for change either way)",
+}
+METHODS = ("run_anhoej", "run_ihi", "i_anhoej", "xmr_mdc")
+METHOD_NAMES = {
+    "run_anhoej": "Run chart, Anhøj rules (longest run and crossings)",
+    "run_ihi": "Run chart, IHI rules (shift, trend, number of runs)",
+    "i_anhoej": "I chart, 3-sigma limits with Anhøj rules (qicharts2)",
+    "xmr_mdc": "XmR chart, Making Data Count rules (NHS England)",
+}
+
+PDSA_DECISIONS = ("adopt", "adapt", "abandon")
+DECISION_NAMES = {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"}
+
+SUBMISSION_STATUSES = ("submitted", "changes_requested", "signed_off")
+RUBRIC = ("aim", "measurement", "testing", "learning", "sustainability")
+RUBRIC_NAMES = {
+    "aim": "Aim",
+    "measurement": "Measurement",
+    "testing": "Testing of changes",
+    "learning": "Learning and reflection",
+    "sustainability": "Sustainability",
+}
+LEVELS = ("not_yet_met", "met", "exceeded")
+LEVEL_NAMES = {"not_yet_met": "Not yet met", "met": "Met", "exceeded": "Exceeded"}
+LEVEL_SCORES = {"not_yet_met": 0, "met": 1, "exceeded": 2}
+# What "met" asks for, from the Gold module on assessing projects (content/gold/04).
+RUBRIC_MET = {
+    "aim": "Specific: what will improve, for whom, by how much and by when; linked to a baseline; "
+    "within the team's control.",
+    "measurement": "At least one clearly defined measure plotted over time with a baseline and "
+    "median, and interpreted correctly using run chart rules.",
+    "testing": "At least two documented PDSA cycles, each with a prediction, data and a decision "
+    "to adopt, adapt or abandon, linked to the aim.",
+    "learning": "Honest reflection on what was learnt about the system, the changes and the "
+    "learner's own practice, including what did not work.",
+    "sustainability": "A credible plan: who owns the change, how it is built into routine work, "
+    "and how it will continue to be measured.",
+}
+
+
+def in_list(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"

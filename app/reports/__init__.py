@@ -1,0 +1,1 @@
+"""Leaders' reports: registrations, completions, the funnel, cohorts, projects, quiz pass rates."""

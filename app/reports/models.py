@@ -1,0 +1,118 @@
+"""Report rollups: monthly aggregates the dashboard reads instead of a million learners' rows.
+
+A refresh rebuilds them from the source tables with INSERT ... SELECT ... GROUP BY (see
+service.refresh): in full, or from the last refreshed month onwards. Months are 'YYYY-MM' text
+and organisation 0 means "no organisation", so every key column is NOT NULL.
+Also here: the indexes the refresh and the live report queries need on other domains' tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.accounts.models import User
+from app.core.db import Base
+from app.credentials.models import Credential
+from app.quizzes.models import QuizAttempt
+
+
+class ReportLearnerMonth(Base):
+    """Learners registered per month, organisation and staff group."""
+
+    __tablename__ = "report_learner_month"
+    __table_args__ = (Index("ix_report_learner_month_org", "organisation_id", "month"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(primary_key=True)
+    staff_group: Mapped[str] = mapped_column(String(40), primary_key=True)
+    registered: Mapped[int]
+
+
+class ReportCompletionMonth(Base):
+    """Bronze, Silver and Gold first awarded (and not revoked) per month and group."""
+
+    __tablename__ = "report_completion_month"
+    __table_args__ = (Index("ix_report_completion_month_org", "organisation_id", "month"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(primary_key=True)
+    staff_group: Mapped[str] = mapped_column(String(40), primary_key=True)
+    achievement: Mapped[str] = mapped_column(String(40), primary_key=True)
+    completions: Mapped[int]
+
+
+class ReportQuizMonth(Base):
+    """Quiz attempts and passes per month, group and module.
+
+    Also holds totals so an unfiltered report reads a few hundred rows: organisation_id -1 means
+    every organisation and staff_group '*' every staff group.
+    """
+
+    __tablename__ = "report_quiz_month"
+    __table_args__ = (Index("ix_report_quiz_month_org", "organisation_id", "month"),)
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(primary_key=True)
+    staff_group: Mapped[str] = mapped_column(String(40), primary_key=True)
+    module_id: Mapped[int] = mapped_column(primary_key=True)
+    attempts: Mapped[int]
+    passed: Mapped[int]
+
+
+class ReportProject(Base):
+    """A signed-off project: its organisation, sign-off month, and whether it shows improvement.
+
+    "Shows improvement" is worked out once, at refresh, with the analysis engine (XmR, Making
+    Data Count rules): a special cause in the improvement direction on the main outcome measure.
+    """
+
+    __tablename__ = "report_project"
+    __table_args__ = (Index("ix_report_project_month", "month", "organisation_id"),)
+
+    project_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    organisation_id: Mapped[int]
+    month: Mapped[str] = mapped_column(String(7))
+    shows_improvement: Mapped[bool]
+
+
+class ReportRefresh(Base):
+    """One row: when the rollups were last brought up to date, and from which month."""
+
+    __tablename__ = "report_refresh"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    refreshed_at: Mapped[datetime]
+    full_at: Mapped[datetime]
+    from_month: Mapped[str] = mapped_column(String(7))
+    duration_ms: Mapped[int]
+    # Watermarks: registrations and attempts above these ids are not yet counted.
+    last_user_id: Mapped[int]
+    last_attempt_id: Mapped[int]
+
+
+_ACTIVE = text("status = 'active'")
+
+REPORT_INDEXES = (
+    # An incremental refresh reads only the latest month(s) of each source, by these.
+    Index("ix_report_user_created_group", User.created_at, User.organisation_id, User.staff_group),
+    Index(
+        "ix_report_credential_awarded",
+        Credential.awarded_at,
+        Credential.achievement,
+        Credential.user_id,
+        sqlite_where=_ACTIVE,
+        postgresql_where=_ACTIVE,
+    ),
+    Index("ix_report_credential_revoked", Credential.revoked_at),
+    Index(
+        "ix_report_quiz_attempt_created",
+        QuizAttempt.created_at,
+        QuizAttempt.module_id,
+        QuizAttempt.passed,
+        QuizAttempt.user_id,
+    ),
+)

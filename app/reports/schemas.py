@@ -1,0 +1,89 @@
+"""Report rows: each table on the leaders' dashboard, and the filters every report takes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from app.core.schemas import Schema
+
+
+class ReportFilters(Schema):
+    organisation_id: int | None = None
+    staff_group: str | None = None
+    date_from: date
+    date_to: date
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.date_from, datetime.min.time())
+
+    @property
+    def end_day(self) -> datetime:
+        return datetime.combine(self.date_to, datetime.min.time())
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive: the day after date_to, so the whole of date_to counts."""
+        return datetime.combine(self.date_to + timedelta(days=1), datetime.min.time())
+
+    def query(self) -> str:
+        parts = [f"date_from={self.date_from:%Y-%m}", f"date_to={self.date_to:%Y-%m}"]
+        if self.organisation_id is not None:
+            parts.append(f"organisation={self.organisation_id}")
+        if self.staff_group:
+            parts.append(f"staff_group={self.staff_group}")
+        return "&".join(parts)
+
+
+class Summary(Schema):
+    registered_total: int
+    registered_in_range: int
+
+
+class MonthCount(Schema):
+    month: str
+    count: int
+
+
+class CompletionMonth(Schema):
+    month: str
+    bronze: int
+    silver: int
+    gold: int
+
+
+class FunnelRow(Schema):
+    organisation: str
+    staff_group: str
+    registered: int
+    bronze: int
+    silver: int
+    gold: int
+
+
+class CohortRow(Schema):
+    id: int
+    name: str
+    organisation: str | None
+    starts_on: date
+    ends_on: date
+    learners: int
+    lead_trainer: str | None
+
+
+class ProjectRow(Schema):
+    organisation: str
+    signed_off: int
+    showing_improvement: int
+
+
+class QuizRow(Schema):
+    slug: str
+    title: str
+    tier: str
+    attempts: int
+    passed: int
+
+    @property
+    def pass_rate(self) -> int:
+        return (200 * self.passed + self.attempts) // (2 * self.attempts) if self.attempts else 0

@@ -1,0 +1,154 @@
+"""Credentials in a real browser: the last Bronze pass awards the badge; My achievements offers every
+download and they work; the public verification page says valid, then revoked once a leader revokes.
+
+Every page on the way is checked with axe-core (zero WCAG 2.2 AA violations).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts_service
+from app.accounts.constants import Role
+from app.content import service as content_service
+from app.content.registry import load_or_fail
+from app.core.config import get_settings
+from app.core.db import make_engine
+from app.credentials.baking import unbake_png, unbake_svg
+from tests.browser.conftest import assert_accessible
+from tests.credentials.factories import complete_modules
+
+PASSWORD = "orchard-heron-copper"
+LEARNER = "badge.learner@example.nhs.uk"
+LEADER = "badge.leader@example.nhs.uk"
+REASON = "Quiz results were recorded against the wrong account"
+
+
+def _learner_one_quiz_from_bronze(url: str) -> Any:
+    """A learner with every Bronze module but the last done, and a leader in the same trust."""
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        registry = content_service.sync(session, modules=load_or_fail(get_settings().content_dir))
+        for email, name, role in (
+            (LEARNER, "Chidi Okafor-Ødegård", Role.LEARNER),
+            (LEADER, "Lena Leader", Role.LEADER),
+        ):
+            user = accounts_service.create_user(
+                session,
+                email=email,
+                password=PASSWORD,
+                full_name=name,
+                organisation="Leeds Teaching Hospitals NHS Trust",
+                staff_group="nursing_midwifery",
+                roles=[role],
+            )
+            session.flush()
+            if role == Role.LEARNER:
+                complete_modules(session, user_id=user.id, registry=registry, skip_last=True)
+    engine.dispose()
+    return registry.tier("bronze")[-1]
+
+
+def _sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+
+
+def _pass_quiz(page: Any, base: str, module: Any) -> None:
+    page.goto(f"{base}/modules/{module.slug}/quiz")
+    for q in module.source.questions:
+        correct = [o for o in q.options if o.correct]
+        for option in correct if q.type == "multiple" else correct[:1]:
+            page.check(f'input[value="{option.id}"]')
+    page.click("button:has-text('Submit answers')")
+    page.get_by_text("You passed with 100%").wait_for()
+
+
+def _download(page: Any, link_text: str, tmp_path: Path) -> tuple[str, bytes]:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_text).first.click()
+    download = info.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    return download.suggested_filename, target.read_bytes()
+
+
+def test_badge_downloads_and_verification_then_revocation(
+    live_server: dict[str, str], page: Any, browser: Any, tmp_path: Path
+) -> None:
+    base = live_server["base"]
+    last = _learner_one_quiz_from_bronze(live_server["database_url"])
+
+    _sign_in(page, base, LEARNER)
+    _pass_quiz(page, base, last)
+    page.goto(base + "/dashboard")
+    page.click("a:has-text('My achievements')")
+    page.wait_for_url(re.compile(r"/achievements$"))
+    assert page.locator("h2", has_text="QI Academy Bronze").is_visible()
+    assert page.locator(".nhsuk-tag", has_text="Valid").is_visible()
+    assert_accessible(page, "my achievements")
+
+    pdf_name, pdf = _download(page, "CPD certificate (PDF)", tmp_path)
+    png_name, png = _download(page, "Badge with your credential inside (PNG)", tmp_path)
+    svg_name, svg = _download(page, "Badge with your credential inside (SVG)", tmp_path)
+    json_name, as_json = _download(page, "Credential for a digital wallet (JSON)", tmp_path)
+    jwt_name, jwt = _download(page, "Signed credential for a digital wallet (JWT)", tmp_path)
+    csv_name, record = _download(page, "Download your CPD record (CSV", tmp_path)
+    record_name, record_pdf = _download(page, "Download your CPD record (PDF)", tmp_path)
+
+    assert pdf_name.endswith(".pdf")
+    assert pdf.startswith(b"%PDF")
+    assert png_name.endswith(".png")
+    assert svg_name.endswith(".svg")
+    assert unbake_png(png) == unbake_svg(svg) == jwt.decode()
+    assert json_name.endswith(".json")
+    assert b'"OpenBadgeCredential"' in as_json
+    assert jwt_name.endswith(".jwt")
+    assert csv_name.startswith("qi-academy-cpd-record-")
+    rows = list(csv.reader(io.StringIO(record.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 8
+    assert record_name.endswith(".pdf")
+    assert record_pdf.startswith(b"%PDF")
+
+    page.locator("a[href^='/verify/']").first.click()
+    page.wait_for_url(re.compile(r"/verify/[0-9a-f-]{36}$"))
+    verify_url = page.url
+    assert page.get_by_text("This credential is valid").is_visible()
+    assert page.get_by_text("Chidi Okafor-Ødegård").first.is_visible()
+    assert_accessible(page, "verification (valid)")
+    page.click("button:has-text('Sign out')")
+
+    _sign_in(page, base, LEADER)
+    page.goto(verify_url)
+    page.click("a:has-text('Revoke this credential')")
+    page.wait_for_url(re.compile(r"/revoke$"))
+    assert_accessible(page, "revoke form")
+    page.click("button:has-text('Revoke credential')")
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    assert "Error:" in page.title()
+    assert_accessible(page, "revoke form with an error")
+    page.fill("#reason", REASON)
+    page.click("button:has-text('Revoke credential')")
+    page.wait_for_url(verify_url)
+    assert page.get_by_text("This credential has been revoked").is_visible()
+    assert page.get_by_text(f"Reason: {REASON}").is_visible()
+    assert_accessible(page, "verification (revoked)")
+
+    anonymous = browser.new_context(bypass_csp=True)
+    try:
+        visitor = anonymous.new_page()
+        visitor.goto(verify_url)
+        assert visitor.get_by_text("This credential has been revoked").is_visible()
+        assert visitor.locator("a:has-text('Revoke this credential')").count() == 0
+        assert_accessible(visitor, "verification (revoked, signed out)")
+    finally:
+        anonymous.close()

@@ -1,0 +1,210 @@
+"""Silver completion: every Silver module passed, attendance met and the project signed off."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.cohorts import service
+from app.content.registry import ContentRegistry
+from app.credentials.models import Credential
+from app.projects import service as projects_service
+from app.projects.schemas import ProjectStart, ProjectUpdate, ReviewCreate
+from tests.cohorts.factories import (
+    make_cohort,
+    make_learner,
+    make_session,
+    make_trainer,
+    pass_silver,
+)
+from tests.factories import csrf_token, sign_in
+
+
+@pytest.mark.parametrize(
+    ("attended", "total", "required", "met"),
+    [
+        (3, 4, 75, True),
+        (2, 3, 67, False),  # 66.7% is short of 67%: no rounding up
+        (2, 3, 66, True),
+        (0, 0, 0, True),
+        (0, 0, 80, False),  # no sessions yet: an attendance requirement cannot be met
+        (0, 5, 0, True),
+    ],
+)
+def test_attendance_requirement_is_an_exact_percentage(
+    attended: int, total: int, required: int, met: bool
+) -> None:
+    assert service.attendance_met(attended=attended, total=total, required=required) is met
+
+
+def _silver_credentials(db: Session, user_id: int) -> list[Credential]:
+    return list(
+        db.scalars(
+            select(Credential).where(
+                Credential.user_id == user_id, Credential.achievement.like("%silver%")
+            )
+        )
+    )
+
+
+def test_signed_off_project_completes_silver_and_issues_the_credential(
+    db: Session, registry: ContentRegistry
+) -> None:
+    lead = make_trainer(db)
+    cohort = make_cohort(db, lead=lead, attendance_required=50)
+    workshop = make_session(db, cohort)
+    ready = make_learner(db, cohort, name="Ready Learner")
+    short = make_learner(db, cohort, name="Short Of Modules")
+    pass_silver(db, registry, ready)
+    pass_silver(db, registry, short, count=3)
+    service.record_attendance(
+        db,
+        cohort=cohort,
+        session_id=workshop.id,
+        marks={ready.id: "present", short.id: "present"},
+        actor_id=lead.id,
+        registry=registry,
+        projects={},
+    )
+    before = service.silver_status(db, cohort_id=cohort.id, user_id=ready.id)
+    assert (before.modules_met, before.attendance_met, before.project_signed_off) == (
+        True,
+        True,
+        False,
+    )
+    assert before.complete is False
+    assert _silver_credentials(db, ready.id) == []
+
+    done = service.on_project_signed_off(
+        db, cohort_id=cohort.id, user_ids=[ready.id, short.id], registry=registry, actor_id=lead.id
+    )
+    assert done == [ready.id]
+    [credential] = _silver_credentials(db, ready.id)
+    assert credential.status == "active"
+    assert _silver_credentials(db, short.id) == []
+    after = service.silver_status(db, cohort_id=cohort.id, user_id=ready.id, project="signed_off")
+    assert after.complete is True
+    assert after.project == "signed off"
+    # Checking again never issues a second credential.
+    service.on_project_signed_off(
+        db, cohort_id=cohort.id, user_ids=[ready.id], registry=registry, actor_id=lead.id
+    )
+    assert len(_silver_credentials(db, ready.id)) == 1
+
+
+def test_attendance_short_of_the_requirement_blocks_completion(
+    db: Session, registry: ContentRegistry
+) -> None:
+    lead = make_trainer(db)
+    cohort = make_cohort(db, lead=lead, attendance_required=100)
+    make_session(db, cohort)
+    learner = make_learner(db, cohort)
+    pass_silver(db, registry, learner)
+    done = service.on_project_signed_off(
+        db, cohort_id=cohort.id, user_ids=[learner.id], registry=registry
+    )
+    assert done == []
+    assert _silver_credentials(db, learner.id) == []
+
+
+def test_removed_learners_are_not_completed(db: Session, registry: ContentRegistry) -> None:
+    lead = make_trainer(db)
+    cohort = make_cohort(db, lead=lead, attendance_required=0)
+    learner = make_learner(db, cohort)
+    pass_silver(db, registry, learner)
+    service.remove_learner(db, cohort=cohort, user_id=learner.id, actor_id=lead.id)
+    assert (
+        service.on_project_signed_off(
+            db, cohort_id=cohort.id, user_ids=[learner.id], registry=registry
+        )
+        == []
+    )
+
+
+def test_removed_learner_loses_silver_access(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    lead = make_trainer(db)
+    cohort = make_cohort(db, lead=lead)
+    learner = make_learner(db, cohort)
+    silver = registry.tier("silver")[0]
+    sign_in(client, learner.email)
+    assert client.get(f"/modules/{silver.slug}/sections/1").status_code == 200
+    client.cookies.clear()
+    sign_in(client, lead.email)
+    token = csrf_token(client, f"/trainer/cohorts/{cohort.id}/members")
+    r = client.post(
+        f"/trainer/cohorts/{cohort.id}/members/{learner.id}/remove", data={"csrf_token": token}
+    )
+    assert "Learner removed from the cohort" in r.text
+    assert learner.full_name not in r.text.split("<h2>Learners")[1].split("<h2>")[0]
+    client.cookies.clear()
+    sign_in(client, learner.email)
+    locked = client.get(f"/modules/{silver.slug}/sections/1")
+    assert locked.status_code == 403
+    assert "join a Silver cohort" in locked.text
+    assert client.get(f"/cohorts/{cohort.id}").status_code == 403
+
+
+def test_bronze_module_page_still_costs_at_most_four_statements(
+    client: TestClient, db: Session, registry: ContentRegistry, count_queries
+) -> None:
+    cohort = make_cohort(db, lead=make_trainer(db))
+    learner = make_learner(db, cohort)
+    bronze = registry.tier("bronze")[0]
+    silver = registry.tier("silver")[0]
+    sign_in(client, learner.email)
+    client.get(f"/modules/{bronze.slug}/sections/1")
+    client.get(f"/modules/{silver.slug}/sections/1")
+    with count_queries() as page:
+        assert client.get(f"/modules/{bronze.slug}/sections/1").status_code == 200
+    assert page.count <= 4, page.statements
+    assert not any("enrolment" in s for s in page.statements)
+    with count_queries() as silver_page:
+        assert client.get(f"/modules/{silver.slug}/sections/1").status_code == 200
+    assert any("enrolment" in s for s in silver_page.statements)
+
+
+def test_signing_off_a_project_in_the_projects_workspace_completes_silver(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    """The whole chain with the real projects service: sign-off -> Silver credential -> dashboard."""
+    lead = make_trainer(db)
+    cohort = make_cohort(db, lead=lead, attendance_required=0)
+    learner = make_learner(db, cohort, name="Priya Shah")
+    pass_silver(db, registry, learner)
+    project = projects_service.start_project(
+        db, user=learner, data=ProjectStart(cohort_id=cohort.id, title="Faster doses")
+    )
+    mine = projects_service.access(db, project_id=project.id, user=learner)
+    projects_service.update_project(
+        db,
+        access=mine,
+        data=ProjectUpdate(aim="Increase on-time doses on Ward 7 from 62% to 90% by March 2027"),
+    )
+    projects_service.submit(db, access=mine)
+    sign_in(client, lead.email)
+    before = client.get(f"/trainer/cohorts/{cohort.id}").text
+    assert "submitted" in before
+    assert _silver_credentials(db, learner.id) == []
+    projects_service.review(
+        db,
+        access=projects_service.access(db, project_id=project.id, user=lead),
+        data=ReviewCreate(
+            aim="met",
+            measurement="met",
+            testing="met",
+            learning="met",
+            sustainability="met",
+            decision="approve",
+        ),
+        registry=registry,
+    )
+    db.flush()
+    [credential] = _silver_credentials(db, learner.id)
+    assert credential.status == "active"
+    page = client.get(f"/trainer/cohorts/{cohort.id}").text
+    assert "signed off" in page
+    assert "<strong>1 of 1</strong> learner has completed Silver" in page

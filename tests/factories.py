@@ -1,0 +1,73 @@
+"""Small factories and helpers: users, sign-in, CSRF tokens, quiz answers."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts_service
+from app.accounts.constants import Role
+from app.accounts.models import User
+from app.content.registry import RegisteredModule
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+def make_user(
+    db: Session,
+    *,
+    email: str | None = None,
+    roles: list[Role] | None = None,
+    password: str = PASSWORD,
+    name: str = "Asha Patel",
+) -> User:
+    user = accounts_service.create_user(
+        db,
+        email=email or f"user{next(_seq)}@example.nhs.uk",
+        password=password,
+        full_name=name,
+        organisation="Leeds Teaching Hospitals NHS Trust",
+        staff_group="nursing_midwifery",
+        roles=roles or [Role.LEARNER],
+    )
+    db.flush()
+    return user
+
+
+def csrf_token(client: TestClient, path: str = "/login") -> str:
+    page = client.get(path)
+    match = re.search(r'csrf_token(?:" value="|=)([0-9a-f]{64})', page.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    token = csrf_token(client, "/login")
+    r = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": "/dashboard"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+def bearer(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:
+    r = client.post("/api/v1/auth/token", data={"username": email, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def answers(module: RegisteredModule, *, correct: bool = True) -> dict[str, list[str]]:
+    """All right, or all wrong (the first wrong option; for a question with none wrong, an incomplete set)."""
+    out: dict[str, list[str]] = {}
+    for q in module.source.questions:
+        if correct:
+            out[q.id] = sorted(q.correct_ids)
+        else:
+            wrong = [o.id for o in q.options if not o.correct]
+            out[q.id] = wrong[:1]
+    return out

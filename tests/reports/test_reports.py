@@ -1,0 +1,408 @@
+"""Leaders' reports against a hand-computed fixture, on both databases, plus CSV exports and filters."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.constants import Role
+from app.accounts.models import User
+from app.content.registry import ContentRegistry
+from app.core.db import utcnow
+from app.credentials.models import Credential
+from app.projects.models import DataPoint, Measure, Project
+from app.quizzes.models import QuizAttempt
+from app.reports import service
+from app.reports.models import ReportRefresh
+from tests.factories import sign_in
+from tests.gold.factories import cohort, person, quick_credential
+
+RANGE = {"date_from": "2025-01-01", "date_to": "2025-03-31"}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _learner(db: Session, *, org: str, staff: str, created: str, name: str) -> User:
+    user = person(db, organisation=org, staff_group=staff, name=name)
+    user.created_at = at(created)
+    db.flush()
+    return user
+
+
+@pytest.fixture
+def world(db: Session, registry: ContentRegistry) -> dict[str, User]:
+    a1 = _learner(
+        db, org="Alpha Trust", staff="nursing_midwifery", created="2025-01-10 09:00", name="A One"
+    )
+    a2 = _learner(
+        db, org="Alpha Trust", staff="nursing_midwifery", created="2025-01-20 09:00", name="A Two"
+    )
+    a3 = _learner(
+        db, org="Alpha Trust", staff="medical_dental", created="2025-02-05 09:00", name="A Three"
+    )
+    b1 = _learner(
+        db, org="Beta Trust", staff="nursing_midwifery", created="2025-03-15 09:00", name="B One"
+    )
+    b2 = _learner(
+        db, org="Beta Trust", staff="nursing_midwifery", created="2024-12-31 23:00", name="B Two"
+    )
+    quick_credential(db, user=a1, achievement="bronze", awarded_at=at("2025-01-25 10:00"))
+    quick_credential(db, user=a1, achievement="silver", awarded_at=at("2025-03-01 10:00"))
+    quick_credential(db, user=a2, achievement="bronze", awarded_at=at("2025-02-10 10:00"))
+    revoked = quick_credential(db, user=a3, achievement="bronze", awarded_at=at("2025-02-11 10:00"))
+    revoked.status, revoked.revoked_at, revoked.revocation_reason = (
+        "revoked",
+        at("2025-02-12"),
+        "error",
+    )
+    quick_credential(db, user=b1, achievement="bronze", awarded_at=at("2025-03-20 10:00"))
+    quick_credential(db, user=b1, achievement="gold", awarded_at=at("2025-03-30 10:00"))
+    quick_credential(db, user=b2, achievement="bronze", awarded_at=at("2025-01-05 10:00"))
+    m1, m2 = registry.tier("bronze")[0], registry.tier("bronze")[1]
+    for user, module, score, when in (
+        (a1, m1, 60, "2025-01-11 08:00"),
+        (a1, m1, 100, "2025-01-12 08:00"),
+        (a2, m1, 100, "2025-02-01 08:00"),
+        (b1, m2, 40, "2025-03-16 08:00"),
+        (b2, m1, 100, "2024-12-31 08:00"),
+    ):
+        db.add(
+            QuizAttempt(
+                user_id=user.id,
+                module_id=module.module_id,
+                module_version_id=module.version_id,
+                score=score,
+                passed=score >= 80,
+                answers={},
+                created_at=at(when),
+            )
+        )
+    trainer = person(db, roles=[Role.TRAINER], name="Tess Trainer")
+    cohort(
+        db,
+        lead=trainer,
+        learners=[a1, a2],
+        removed=[a3],
+        starts_on=date(2025, 2, 1),
+        name="Spring cohort",
+    )
+    cohort(db, lead=trainer, starts_on=date(2024, 6, 1), name="Old cohort")  # ended 2024-09-29
+    cohort(db, lead=trainer, starts_on=date(2025, 4, 1), name="Later cohort")
+    db.flush()
+    service.refresh(db, full=True)
+    return {"a1": a1, "a2": a2, "a3": a3, "b1": b1, "b2": b2}
+
+
+def _f(**kw: object) -> object:
+    return service.filters(
+        organisation_id=kw.get("organisation_id"),  # type: ignore[arg-type]
+        staff_group=kw.get("staff_group"),  # type: ignore[arg-type]
+        date_from=date(2025, 1, 1),
+        date_to=date(2025, 3, 31),
+    )
+
+
+def test_registrations_per_month_and_summary(db: Session, world: dict[str, User]) -> None:
+    f = _f()
+    assert [(r.month, r.count) for r in service.registrations(db, f)] == [  # type: ignore[arg-type]
+        ("2025-01", 2),
+        ("2025-02", 1),
+        ("2025-03", 1),
+    ]
+    assert service.summary(db, f).registered_in_range == 4  # type: ignore[arg-type]
+    alpha = _f(organisation_id=world["a1"].organisation_id)
+    assert [r.count for r in service.registrations(db, alpha)] == [2, 1, 0]  # type: ignore[arg-type]
+    nursing = _f(staff_group="nursing_midwifery")
+    assert [r.count for r in service.registrations(db, nursing)] == [2, 0, 1]  # type: ignore[arg-type]
+
+
+def test_completions_per_month_leave_out_revoked_credentials(
+    db: Session, world: dict[str, User]
+) -> None:
+    rows = [(r.month, r.bronze, r.silver, r.gold) for r in service.completions(db, _f())]  # type: ignore[arg-type]
+    assert rows == [("2025-01", 2, 0, 0), ("2025-02", 1, 0, 0), ("2025-03", 1, 1, 1)]
+    alpha = _f(organisation_id=world["a1"].organisation_id)
+    rows = [(r.bronze, r.silver, r.gold) for r in service.completions(db, alpha)]  # type: ignore[arg-type]
+    assert rows == [(1, 0, 0), (1, 0, 0), (0, 1, 0)]
+
+
+@pytest.mark.usefixtures("world")
+def test_funnel_by_organisation_and_staff_group(db: Session) -> None:
+    rows = [
+        (r.organisation, r.staff_group, r.registered, r.bronze, r.silver, r.gold)
+        for r in service.funnel(db, _f())  # type: ignore[arg-type]
+    ]
+    assert rows == [
+        ("Alpha Trust", "Medical and dental", 1, 0, 0, 0),
+        ("Alpha Trust", "Nursing and midwifery registered", 2, 2, 1, 0),
+        # b2 registered in December 2024 but completed Bronze in January: in the range.
+        ("Beta Trust", "Nursing and midwifery registered", 1, 2, 0, 1),
+    ]
+
+
+@pytest.mark.usefixtures("world")
+def test_cohorts_running_in_the_range(db: Session) -> None:
+    rows = [(c.name, c.learners, c.lead_trainer) for c in service.cohorts_running(db, _f())]  # type: ignore[arg-type]
+    assert rows == [("Spring cohort", 2, "Tess Trainer")]
+
+
+def test_quiz_pass_rates_per_module(
+    db: Session, registry: ContentRegistry, world: dict[str, User]
+) -> None:
+    rows = {r.slug: r for r in service.quiz_pass_rates(db, _f())}  # type: ignore[arg-type]
+    m1, m2 = registry.tier("bronze")[0].slug, registry.tier("bronze")[1].slug
+    assert (rows[m1].attempts, rows[m1].passed, rows[m1].pass_rate) == (3, 2, 67)
+    assert (rows[m2].attempts, rows[m2].passed, rows[m2].pass_rate) == (1, 0, 0)
+    assert len(rows) == len(registry.all())
+    beta = _f(organisation_id=world["b1"].organisation_id)
+    rows = {r.slug: r for r in service.quiz_pass_rates(db, beta)}  # type: ignore[arg-type]
+    assert (rows[m1].attempts, rows[m2].attempts) == (0, 1)
+
+
+@pytest.mark.usefixtures("world")
+def test_dashboard_shows_charts_tables_and_csv_links(client: TestClient, db: Session) -> None:
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    page = client.get("/leader/reports", params=RANGE)
+    assert page.status_code == 200
+    text = page.text
+    assert text.count('role="img" aria-labelledby="chart-') == 2
+    assert '<title id="chart-registrations-title">Learners registered per month</title>' in text
+    assert "4 learners registered from 2025-01 to 2025-03" in text
+    assert "Spring cohort" in text
+    for name in ("registrations", "completions", "funnel", "cohorts", "quizzes"):
+        assert f"/leader/reports/{name}.csv?date_from=2025-01&amp;date_to=2025-03" in text
+    assert 'href="/leader/feedback"' in text
+
+
+def _csv(client: TestClient, name: str, **params: str) -> list[dict[str, str]]:
+    r = client.get(f"/leader/reports/{name}.csv", params={**RANGE, **params})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    return list(csv.DictReader(io.StringIO(r.text)))
+
+
+def test_every_table_exports_to_csv_with_the_same_filters(
+    client: TestClient, db: Session, registry: ContentRegistry, world: dict[str, User]
+) -> None:
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    assert _csv(client, "registrations") == [
+        {"month": "2025-01", "learners_registered": "2"},
+        {"month": "2025-02", "learners_registered": "1"},
+        {"month": "2025-03", "learners_registered": "1"},
+    ]
+    alpha = str(world["a1"].organisation_id)
+    assert [
+        r["learners_registered"] for r in _csv(client, "registrations", organisation=alpha)
+    ] == ["2", "1", "0"]
+    assert _csv(client, "completions")[2] == {
+        "month": "2025-03",
+        "bronze": "1",
+        "silver": "1",
+        "gold": "1",
+    }
+    assert _csv(client, "funnel", staff_group="medical_dental") == [
+        {
+            "organisation": "Alpha Trust",
+            "staff_group": "Medical and dental",
+            "registered": "1",
+            "bronze": "0",
+            "silver": "0",
+            "gold": "0",
+        }
+    ]
+    assert _csv(client, "cohorts") == [
+        {
+            "cohort": "Spring cohort",
+            "organisation": "",
+            "starts_on": "2025-02-01",
+            "ends_on": "2025-06-01",
+            "learners": "2",
+            "lead_trainer": "Tess Trainer",
+        }
+    ]
+    quizzes = {r["module"]: r for r in _csv(client, "quizzes")}
+    first = registry.tier("bronze")[0].meta.title
+    assert quizzes[first] == {
+        "tier": "bronze",
+        "module": first,
+        "attempts": "3",
+        "passed": "2",
+        "pass_rate_percent": "67",
+    }
+    assert client.get("/leader/reports/nonsense.csv").status_code == 404
+
+
+def test_csv_cells_that_look_like_formulas_are_quoted(client: TestClient, db: Session) -> None:
+    _learner(db, org='=HYPERLINK("x")', staff="other", created="2025-02-02 10:00", name="X")
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    rows = _csv(client, "funnel")
+    assert rows[0]["organisation"] == '\'=HYPERLINK("x")'
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"date_from": "2025-13-01"}, "Enter the from month as year-month"),
+        ({"date_from": "2025-03-01", "date_to": "2025-01-01"}, "on or before the"),
+        ({"staff_group": "wizards"}, "Choose a staff group from the list"),
+        ({"organisation": "abc"}, "Choose an organisation from the list"),
+    ],
+)
+def test_bad_filters_say_what_to_fix(
+    client: TestClient, db: Session, params: dict[str, str], message: str
+) -> None:
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    r = client.get("/leader/reports", params=params)
+    assert r.status_code == 422
+    assert message in r.text
+
+
+def test_reports_default_to_the_last_twelve_months(client: TestClient, db: Session) -> None:
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    rows = _csv(client, "registrations", date_from="", date_to="")
+    assert len(rows) == 12
+    assert sum(int(r["learners_registered"]) for r in rows) >= 1  # the leader registered today
+
+
+@pytest.mark.usefixtures("world")
+def test_report_pages_use_a_fixed_number_of_queries(
+    client: TestClient, db: Session, count_queries
+) -> None:
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    client.get("/leader/reports", params=RANGE)
+    with count_queries() as small:
+        client.get("/leader/reports", params=RANGE)
+    for i in range(5):
+        _learner(db, org=f"Gamma {i}", staff="other", created="2025-02-03 10:00", name=f"G{i}")
+    with count_queries() as large:
+        client.get("/leader/reports", params=RANGE)
+    assert small.count == large.count
+
+
+def test_refresh_is_incremental_and_a_revocation_reopens_its_month(
+    db: Session, world: dict[str, User]
+) -> None:
+    f = _f()
+    state = db.get(ReportRefresh, 1)
+    assert state is not None
+    assert service.refresh_if_stale(db) is False  # fresh: nothing to do
+    revoked = db.scalars(
+        select(Credential).where(Credential.user_id == world["a2"].id)
+    ).one()  # a2's Bronze, awarded in February 2025
+    revoked.status, revoked.revoked_at, revoked.revocation_reason = "revoked", utcnow(), "error"
+    newcomer = person(db, organisation="Alpha Trust")
+    db.flush()
+    result = service.refresh(db)
+    assert result.from_month == "2025-02"  # reopened by the revocation, not a full rebuild
+    assert [r.bronze for r in service.completions(db, f)] == [2, 0, 1]  # type: ignore[arg-type]
+    this_month = service.filters(
+        organisation_id=newcomer.organisation_id, staff_group=None, date_from=None, date_to=None
+    )
+    assert service.registrations(db, this_month)[-1].count == 1
+    # A new learner in an old month (an import) is counted by id, whatever its date...
+    late = person(db, organisation="Alpha Trust", staff_group="nursing_midwifery")
+    late.created_at = at("2025-01-15 10:00")
+    db.flush()
+    service.refresh(db)
+    assert service.registrations(db, f)[0].count == 3  # type: ignore[arg-type]
+    # ...but an erasure needs the full rebuild.
+    db.delete(late)
+    db.flush()
+    service.refresh(db)
+    assert service.registrations(db, f)[0].count == 3  # type: ignore[arg-type]
+    assert service.refresh(db, full=True).from_month is None
+    assert service.registrations(db, f)[0].count == 2  # type: ignore[arg-type]
+
+
+def _project(
+    db: Session,
+    *,
+    cohort_id: int,
+    owner: User,
+    signed: str | None,
+    values: list[int],
+    direction: str,
+) -> Project:
+    now = utcnow()
+    project = Project(
+        cohort_id=cohort_id,
+        user_id=owner.id,
+        title="Falls on ward 7",
+        status="signed_off" if signed else "submitted",
+        created_at=now,
+        updated_at=now,
+        signed_off_at=at(signed) if signed else None,
+    )
+    db.add(project)
+    db.flush()
+    measure = Measure(
+        project_id=project.id,
+        kind="outcome",
+        name="Falls per 1,000 bed days",
+        definition="Falls / occupied bed days x 1,000",
+        unit="per 1,000",
+        direction=direction,
+        method="xmr_mdc",
+        baseline_points=12,  # limits from the first twelve weeks, before the change
+        is_main=True,
+        created_at=now,
+    )
+    db.add(measure)
+    db.flush()
+    for i, value in enumerate(values):
+        db.add(
+            DataPoint(
+                measure_id=measure.id, period=date(2024, 1, 1) + timedelta(days=7 * i), value=value
+            )
+        )
+    db.flush()
+    return project
+
+
+# Twelve stable weeks then eight well below: a shift (special cause) downwards.
+FALLS_DOWN = [8, 9, 7, 8, 9, 8, 7, 9, 8, 8, 9, 7, 4, 3, 4, 3, 4, 3, 4, 3]
+FLAT = [8, 9, 7, 8, 9, 8, 7, 9, 8, 8, 9, 7, 8, 9, 8, 7]
+
+
+def test_projects_signed_off_and_showing_improvement_on_the_main_outcome_measure(
+    db: Session,
+) -> None:
+    trainer = person(db, roles=[Role.TRAINER])
+    learners = [person(db, organisation="Alpha Trust") for _ in range(4)]
+    c = cohort(db, lead=trainer, learners=learners)
+    c.organisation_id = learners[0].organisation_id
+    for owner, signed, values, direction in (
+        (learners[0], "2025-02-10 10:00", FALLS_DOWN, "decrease"),
+        (learners[1], "2025-03-10 10:00", FALLS_DOWN, "increase"),
+        (learners[2], "2025-03-11 10:00", FLAT, "decrease"),
+        (learners[3], None, FALLS_DOWN, "decrease"),
+    ):
+        _project(db, cohort_id=c.id, owner=owner, signed=signed, values=values, direction=direction)
+    service.refresh(db, full=True)
+    rows = [
+        (r.organisation, r.signed_off, r.showing_improvement)
+        for r in service.projects(db, _f())  # type: ignore[arg-type]
+    ]
+    # Falls going down is improvement when lower is better, concern when higher is better.
+    assert rows == [("Alpha Trust", 3, 1)]
+    assert service.shows_improvement(
+        [float(v) for v in FALLS_DOWN], direction="decrease", baseline=12, rebase=[]
+    )
+    assert not service.shows_improvement(
+        [float(v) for v in FALLS_DOWN], direction="neutral", baseline=None, rebase=[]
+    )
