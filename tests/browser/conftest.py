@@ -139,5 +139,8 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 
 
 def assert_accessible(page: Any, name: str) -> None:
+    # A click that navigates returns before the new document has loaded: wait for it,
+    # so axe audits the page the test means and not a half-parsed one.
+    page.wait_for_load_state("load")
     violations = axe_violations(page)
     assert violations == [], f"axe violations on {name} ({page.url}): {violations}"

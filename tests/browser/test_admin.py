@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -78,7 +79,7 @@ def test_admin_journey_with_zero_axe_violations(live_server: dict[str, str], pag
 
     page.click("header a:has-text('Admin')")
     page.wait_for_url(re.compile(r"/admin$"))
-    assert page.locator("h1").inner_text() == "Administration"
+    expect(page.locator("h1")).to_have_text("Administration")
     assert_accessible(page, "admin overview")
 
     page.click("main a:has-text('Users')")
@@ -87,7 +88,7 @@ def test_admin_journey_with_zero_axe_violations(live_server: dict[str, str], pag
     page.fill("#q", "kofi")
     page.click("button:has-text('Search')")
     page.wait_for_url(re.compile(r"q=kofi"))
-    assert page.get_by_text("Showing 1 to 1 of 1 user.").is_visible()
+    expect(page.get_by_text("Showing 1 to 1 of 1 user.")).to_be_visible()
     assert_accessible(page, "admin users search")
     page.click("a:has-text('Kofi Boateng')")
     page.wait_for_url(re.compile(r"/admin/users/\d+$"))
@@ -97,16 +98,16 @@ def test_admin_journey_with_zero_axe_violations(live_server: dict[str, str], pag
     page.check("input[name=roles][value=trainer]")
     page.click("button:has-text('Save roles')")
     page.wait_for_url(re.compile(r"done=roles"))
-    assert page.get_by_text("Roles saved").is_visible()
+    expect(page.get_by_text("Roles saved")).to_be_visible()
     assert_accessible(page, "admin user (roles saved)")
 
     page.click("button:has-text('Email a password reset link')")
     page.wait_for_url(re.compile(r"done=reset"))
-    assert page.get_by_text("A password reset link has been emailed").is_visible()
+    expect(page.get_by_text("A password reset link has been emailed")).to_be_visible()
 
     page.click("button:has-text('Deactivate account')")
     page.wait_for_url(re.compile(r"done=deactivated"))
-    assert page.locator("main .nhsuk-tag", has_text="Deactivated").is_visible()
+    expect(page.locator("main .nhsuk-tag", has_text="Deactivated")).to_be_visible()
     assert_accessible(page, "admin user (deactivated)")
     page.click("button:has-text('Reactivate account')")
     page.wait_for_url(re.compile(r"done=reactivated"))
@@ -116,8 +117,8 @@ def test_admin_journey_with_zero_axe_violations(live_server: dict[str, str], pag
     page.click("main a:has-text('Morgan Ellis')")
     page.uncheck("input[name=roles][value=admin]")
     page.click("button:has-text('Save roles')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
-    assert page.get_by_text("You cannot remove your own admin role").first.is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+    expect(page.get_by_text("You cannot remove your own admin role").first).to_be_visible()
     assert "Error:" in page.title()
     assert_accessible(page, "admin user (error)")
 
@@ -127,7 +128,7 @@ def test_admin_journey_with_zero_axe_violations(live_server: dict[str, str], pag
     page.wait_for_url(re.compile(r"/admin/organisations/new$"))
     assert_accessible(page, "add organisation")
     page.click("button:has-text('Save organisation')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, "add organisation (errors)")
     page.fill("#name", "Moorside Surgery")
     page.check("input[name=kind][value=primary_care]")
@@ -135,8 +136,8 @@ def test_admin_journey_with_zero_axe_violations(live_server: dict[str, str], pag
     page.click("button:has-text('Save organisation')")
     page.wait_for_url(re.compile(r"done=created"))
     row = page.locator("tr", has_text="Moorside Surgery")
-    assert row.get_by_text("Primary care").is_visible()
-    assert row.get_by_text("North East and Yorkshire").is_visible()
+    expect(row.get_by_text("Primary care")).to_be_visible()
+    expect(row.get_by_text("North East and Yorkshire")).to_be_visible()
     page.click("a:has-text('Bradford District Care NHS Foundation Trust')")
     assert_accessible(page, "edit organisation")
     page.check("input[name=kind][value=nhs_trust]")
@@ -152,29 +153,29 @@ def test_admin_journey_with_zero_axe_violations(live_server: dict[str, str], pag
         "Created organisation",
         "Edited organisation",
     ):
-        assert page.get_by_text(words).first.is_visible(), words
+        expect(page.get_by_text(words).first, words).to_be_visible()
     assert_accessible(page, "audit log")
     page.select_option("#action", "user.deactivated")
     page.click("button:has-text('Show')")
     page.wait_for_url(re.compile(r"action=user.deactivated"))
-    assert page.get_by_text("Reactivated Kofi Boateng").count() == 0
+    expect(page.get_by_text("Reactivated Kofi Boateng")).to_have_count(0)
 
     page.goto(base + "/leader/feedback")
-    assert page.locator("h1").inner_text() == "Learner feedback"
+    expect(page.locator("h1")).to_have_text("Learner feedback")
     assert_accessible(page, "leader feedback")
 
     # The learner uses the link the admin sent: a new password, then signs in with it.
     page.click("button:has-text('Sign out')")
     page.goto(_reset_link(url, LEARNER).replace("http://testserver", base))
-    assert page.locator("h1").inner_text() == "Choose a new password"
+    expect(page.locator("h1")).to_have_text("Choose a new password")
     assert_accessible(page, "reset password")
     page.fill("#password", "short")
     page.click("button:has-text('Save new password')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, "reset password (error)")
     page.fill("#password", "kettle-lantern-willow")
     page.click("button:has-text('Save new password')")
-    assert page.get_by_text("Your password has been changed").is_visible()
+    expect(page.get_by_text("Your password has been changed")).to_be_visible()
     assert_accessible(page, "password changed")
     _sign_in(page, base, LEARNER, "kettle-lantern-willow")
     assert learner_page  # the admin's page for this learner existed all along
@@ -189,11 +190,11 @@ def test_forgot_password_and_account_deletion_with_zero_axe_violations(
     page.wait_for_url(re.compile(r"/forgot-password$"))
     assert_accessible(page, "forgot password")
     page.click("button:has-text('Send the link')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, "forgot password (error)")
     page.fill("#email", "nobody.at.all@example.nhs.uk")
     page.click("button:has-text('Send the link')")
-    assert page.locator("h1").inner_text() == "Check your email"
+    expect(page.locator("h1")).to_have_text("Check your email")
     assert_accessible(page, "check your email")
 
     _make_users(live_server["database_url"], (LEAVER, "Lena Leaver", Role.LEARNER))
@@ -206,18 +207,18 @@ def test_forgot_password_and_account_deletion_with_zero_axe_violations(
     assert download.value.suggested_filename.startswith("qi-academy-data-")
     page.fill("#password", "not-my-password")
     page.click("button:has-text('Delete my account')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, "your data (wrong password)")
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Delete my account')")
     page.wait_for_url(re.compile(r"/account-deleted$"))
-    assert page.get_by_text("Your account has been deleted").is_visible()
+    expect(page.get_by_text("Your account has been deleted")).to_be_visible()
     assert_accessible(page, "account deleted")
     page.goto(base + "/login")
     page.fill("#email", LEAVER)
     page.fill("#password", PASSWORD)
     page.click("button:has-text('Sign in')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
 
 
 def test_feedback_pages_for_learner_trainer_and_leader_with_zero_axe_violations(
@@ -257,13 +258,13 @@ def test_feedback_pages_for_learner_trainer_and_leader_with_zero_axe_violations(
     page.wait_for_url(re.compile(rf"/modules/{first.slug}/feedback$"))
     assert_accessible(page, "rate module")
     page.click("button:has-text('Send feedback')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, "rate module (error)")
     page.check("input[name=rating][value='2']")
     page.fill("#comment", "Hard to follow the worked example.")
     page.click("button:has-text('Send feedback')")
     page.wait_for_url(re.compile(r"saved=true"))
-    assert page.get_by_text("Your feedback has been saved").is_visible()
+    expect(page.get_by_text("Your feedback has been saved")).to_be_visible()
     assert_accessible(page, "rate module (saved)")
     page.goto(base + "/me/feedback")
     page.click("a:has-text('Process mapping')")
@@ -279,14 +280,14 @@ def test_feedback_pages_for_learner_trainer_and_leader_with_zero_axe_violations(
     assert_accessible(page, "trainer feedback list")
     page.click("a:has-text('Feedback cohort')")
     page.wait_for_url(re.compile(rf"/trainer/cohorts/{cohort_id}/feedback$"))
-    assert page.get_by_text("Great hands-on session.").is_visible()
-    assert page.get_by_text("Hard to follow the worked example.").is_visible()
-    assert page.get_by_text("Rae Rater").count() == 0
+    expect(page.get_by_text("Great hands-on session.")).to_be_visible()
+    expect(page.get_by_text("Hard to follow the worked example.")).to_be_visible()
+    expect(page.get_by_text("Rae Rater")).to_have_count(0)
     assert_accessible(page, "trainer cohort feedback")
     page.click("button:has-text('Sign out')")
 
     _sign_in(page, base, leader_email, FACTORY_PASSWORD)
     page.goto(base + f"/leader/feedback/modules/{first.slug}")
-    assert page.get_by_text("Hard to follow the worked example.").is_visible()
+    expect(page.get_by_text("Hard to follow the worked example.")).to_be_visible()
     assert_accessible(page, "leader module feedback")
     assert workshop.title == "Process mapping"

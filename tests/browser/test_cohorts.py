@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,7 +66,7 @@ def test_trainer_and_learner_cohort_journeys(
 
     # The trainer creates a team cohort, with a mistake first.
     _sign_in(page, base, "lead.trainer@example.nhs.uk")
-    assert page.locator("header a[href='/trainer/cohorts']").count() == 1  # the nav link
+    expect(page.locator("header a[href='/trainer/cohorts']")).to_have_count(1)  # the nav link
     page.goto(base + "/trainer/cohorts")
     assert_accessible(page, "trainer cohort list (empty)")
     page.click("a:has-text('Create a cohort')")
@@ -79,13 +80,13 @@ def test_trainer_and_learner_cohort_journeys(
     page.fill("#attendance_required", "50")
     page.fill("#co_trainers", "co.trainer@example.nhs.uk")
     page.click("button:has-text('Create cohort')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert "Error:" in page.title()
     assert_accessible(page, "create cohort form with errors")
     page.fill("#ends_on", "2027-07-31")
     page.click("button:has-text('Create cohort')")
     page.wait_for_url(re.compile(r"/members\?done=created$"))
-    assert page.get_by_text("Cohort created").is_visible()
+    expect(page.get_by_text("Cohort created")).to_be_visible()
     assert_accessible(page, "learners and teams")
 
     # Import learners from a CSV file: a bad file first, then a good one.
@@ -93,7 +94,7 @@ def test_trainer_and_learner_cohort_journeys(
     bad.write_text("email,full_name,team\nnot-an-email,Someone,Ward 7\n")
     page.set_input_files("#file", str(bad))
     page.click("button:has-text('Import learners')")
-    assert page.get_by_text("line 2: 'not-an-email' is not a valid email address").is_visible()
+    expect(page.get_by_text("line 2: 'not-an-email' is not a valid email address")).to_be_visible()
     assert_accessible(page, "import with errors")
     good = tmp_path / "learners.csv"
     good.write_text(
@@ -104,8 +105,8 @@ def test_trainer_and_learner_cohort_journeys(
     page.set_input_files("#file", str(good))
     page.click("button:has-text('Import learners')")
     page.wait_for_url(re.compile(r"done=imported"))
-    assert page.get_by_text("2 new accounts created").is_visible()
-    assert page.get_by_role("cell", name="Ward 7 falls").first.is_visible()
+    expect(page.get_by_text("2 new accounts created")).to_be_visible()
+    expect(page.get_by_role("cell", name="Ward 7 falls").first).to_be_visible()
     assert_accessible(page, "learners after import")
 
     # Schedule a session and take the register.
@@ -118,46 +119,48 @@ def test_trainer_and_learner_cohort_journeys(
     page.fill("#venue", "Room 4, Education Centre")
     page.click("button:has-text('Add session')")
     page.wait_for_url(re.compile(r"done=session$"))
-    assert page.get_by_text("Wednesday 10 March 2027, 9:30am to 12:30pm").is_visible()
+    expect(page.get_by_text("Wednesday 10 March 2027, 9:30am to 12:30pm")).to_be_visible()
     assert_accessible(page, "sessions")
     page.click("a:has-text('Take the register')")
     assert_accessible(page, "register")
     page.locator("input[value=present]").first.check()
     page.click("button:has-text('Save register')")
-    assert page.get_by_text("Register saved").is_visible()
+    expect(page.get_by_text("Register saved")).to_be_visible()
 
     # The dashboard and its CSV export.
     page.click(".nhsuk-back-link")  # back to the sessions
     page.click("nav[aria-label='Cohort sections'] a:has-text('Dashboard')")
-    assert page.get_by_text("Amara Okafor").is_visible()
+    expect(page.get_by_text("Amara Okafor")).to_be_visible()
     assert_accessible(page, "cohort dashboard")
     with page.expect_download() as download:
         page.click("a:has-text('Download the dashboard as a CSV file')")
     assert "Amara Okafor" in Path(download.value.path()).read_text()
     page.click("a:has-text('Amara Okafor')")
-    assert page.locator("h1").inner_text() == "Amara Okafor"
+    expect(page.locator("h1")).to_have_text("Amara Okafor")
     assert_accessible(page, "manage a learner")
     page.click("button:has-text('Sign out')")
 
     # A learner joins with the invite link and sees the cohort, its sessions and Silver.
     code = _invite_code(url, "Silver for Teams - Leeds spring")
     _sign_in(page, base, "joiner@example.nhs.uk")
-    assert page.locator("header a[href='/trainer/cohorts']").count() == 0
-    assert page.locator("header a[href='/cohorts']").count() == 1
+    expect(page.locator("header a[href='/trainer/cohorts']")).to_have_count(0)
+    expect(page.locator("header a[href='/cohorts']")).to_have_count(1)
     page.goto(base + "/cohorts")
     assert_accessible(page, "my cohorts (none)")
     page.goto(f"{base}/cohorts/join/{code}")
-    assert page.locator("h1").inner_text() == "Silver for Teams - Leeds spring"
+    expect(page.locator("h1")).to_have_text("Silver for Teams - Leeds spring")
     assert_accessible(page, "join confirmation")
     page.click("button:has-text('Join this cohort')")
     page.wait_for_url(re.compile(r"/cohorts/\d+\?done=joined$"))
-    assert page.get_by_role("heading", name="Workshop 1: understanding your system").is_visible()
+    expect(
+        page.get_by_role("heading", name="Workshop 1: understanding your system")
+    ).to_be_visible()
     assert_accessible(page, "learner cohort page")
     with page.expect_download() as download:
         page.click("a:has-text('Add all sessions to your calendar')")
     assert "BEGIN:VCALENDAR" in Path(download.value.path()).read_text()
     page.goto(base + "/learn/silver")
-    assert page.locator(".nhsuk-inset-text").count() == 0  # Silver is open now
+    expect(page.locator(".nhsuk-inset-text")).to_have_count(0)  # Silver is open now
     page.goto(base + "/cohorts/join/NOSUCHCODE")
-    assert page.get_by_text("We do not recognise this invite code").is_visible()
+    expect(page.get_by_text("We do not recognise this invite code")).to_be_visible()
     assert_accessible(page, "unknown invite code")

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
@@ -93,8 +94,8 @@ def test_badge_downloads_and_verification_then_revocation(
     page.goto(base + "/dashboard")
     page.click("a:has-text('My achievements')")
     page.wait_for_url(re.compile(r"/achievements$"))
-    assert page.locator("h2", has_text="QI Academy Bronze").is_visible()
-    assert page.locator(".nhsuk-tag", has_text="Valid").is_visible()
+    expect(page.locator("h2", has_text="QI Academy Bronze")).to_be_visible()
+    expect(page.locator(".nhsuk-tag", has_text="Valid")).to_be_visible()
     assert_accessible(page, "my achievements")
 
     pdf_name, pdf = _download(page, "CPD certificate (PDF)", tmp_path)
@@ -122,8 +123,8 @@ def test_badge_downloads_and_verification_then_revocation(
     page.locator("a[href^='/verify/']").first.click()
     page.wait_for_url(re.compile(r"/verify/[0-9a-f-]{36}$"))
     verify_url = page.url
-    assert page.get_by_text("This credential is valid").is_visible()
-    assert page.get_by_text("Chidi Okafor-Ødegård").first.is_visible()
+    expect(page.get_by_text("This credential is valid")).to_be_visible()
+    expect(page.get_by_text("Chidi Okafor-Ødegård").first).to_be_visible()
     assert_accessible(page, "verification (valid)")
     page.click("button:has-text('Sign out')")
 
@@ -133,22 +134,22 @@ def test_badge_downloads_and_verification_then_revocation(
     page.wait_for_url(re.compile(r"/revoke$"))
     assert_accessible(page, "revoke form")
     page.click("button:has-text('Revoke credential')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert "Error:" in page.title()
     assert_accessible(page, "revoke form with an error")
     page.fill("#reason", REASON)
     page.click("button:has-text('Revoke credential')")
     page.wait_for_url(verify_url)
-    assert page.get_by_text("This credential has been revoked").is_visible()
-    assert page.get_by_text(f"Reason: {REASON}").is_visible()
+    expect(page.get_by_text("This credential has been revoked")).to_be_visible()
+    expect(page.get_by_text(f"Reason: {REASON}")).to_be_visible()
     assert_accessible(page, "verification (revoked)")
 
     anonymous = browser.new_context(bypass_csp=True)
     try:
         visitor = anonymous.new_page()
         visitor.goto(verify_url)
-        assert visitor.get_by_text("This credential has been revoked").is_visible()
-        assert visitor.locator("a:has-text('Revoke this credential')").count() == 0
+        expect(visitor.get_by_text("This credential has been revoked")).to_be_visible()
+        expect(visitor.locator("a:has-text('Revoke this credential')")).to_have_count(0)
         assert_accessible(visitor, "verification (revoked, signed out)")
     finally:
         anonymous.close()

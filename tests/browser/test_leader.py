@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from app.accounts.constants import Role
@@ -54,17 +55,17 @@ def test_leader_certifies_a_gold_candidate_and_reads_reports(
     page.wait_for_url(re.compile(r"/dashboard$"))
 
     page.goto(base + "/leader/gold")
-    assert page.get_by_role("link", name=seed["candidate"]).is_visible()
+    expect(page.get_by_role("link", name=seed["candidate"])).to_be_visible()
     assert_accessible(page, "gold candidates")
     page.click("button:has-text('Nominate')")  # empty: the error summary
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, "nominate with errors")
 
     page.get_by_role("link", name=seed["candidate"]).click()
     page.wait_for_url(re.compile(r"/leader/gold/candidates/\d+$"))
-    assert page.get_by_text(
-        "An observed teaching session, recorded by an improvement leader"
-    ).is_visible()
+    expect(
+        page.get_by_text("An observed teaching session, recorded by an improvement leader")
+    ).to_be_visible()
     assert_accessible(page, "assess candidate")
 
     page.fill("#observed_on", "2026-01-15")
@@ -73,7 +74,7 @@ def test_leader_certifies_a_gold_candidate_and_reads_reports(
     page.fill("#notes", "Well-paced session; every learner took part.")
     page.click("button:has-text('Record observation')")
     page.wait_for_url(re.compile(r"/leader/gold/candidates/\d+$"))
-    assert page.get_by_text("The evidence is complete.").is_visible()
+    expect(page.get_by_text("The evidence is complete.")).to_be_visible()
     assert_accessible(page, "assess candidate (evidence complete)")
 
     page.check('input[name="decision"][value="certify"]')
@@ -81,15 +82,15 @@ def test_leader_certifies_a_gold_candidate_and_reads_reports(
     page.click("button:has-text('Record decision')")
     page.wait_for_url(re.compile(r"/leader/gold$"))
     row = page.locator("tr", has_text=seed["candidate"])
-    assert row.get_by_text("current").is_visible()
+    expect(row.get_by_text("current")).to_be_visible()
     assert_accessible(page, "gold candidates after certifying")
 
     page.goto(base + "/leader/lineage")
-    assert page.locator("td", has_text=seed["candidate"]).is_visible()
+    expect(page.locator("td", has_text=seed["candidate"])).to_be_visible()
     assert_accessible(page, "lineage")
 
     page.goto(base + "/leader/reports")
-    assert page.locator("svg.qia-chart").count() == 2
+    expect(page.locator("svg.qia-chart")).to_have_count(2)
     assert_accessible(page, "reports")
     page.select_option("#staff_group", "nursing_midwifery")
     page.click("button:has-text('Apply filters')")
@@ -103,7 +104,7 @@ def test_leader_certifies_a_gold_candidate_and_reads_reports(
     assert_accessible(page, "reports (filtered)")
 
     page.goto(base + "/trainers")
-    assert page.locator("td", has_text=seed["candidate"]).is_visible()
+    expect(page.locator("td", has_text=seed["candidate"])).to_be_visible()
     assert_accessible(page, "trainer directory")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from app.content.loader import load_content
 from app.core.config import get_settings
 from tests.browser.conftest import assert_accessible
@@ -28,13 +30,13 @@ def _answer(page: Any, *, correct: bool) -> None:
 def test_learner_journey_with_zero_axe_violations(live_server: dict[str, str], page: Any) -> None:
     base = live_server["base"]
     page.goto(base + "/")
-    assert page.locator("h2", has_text="Three steps").is_visible()
+    expect(page.locator("h2", has_text="Three steps")).to_be_visible()
     assert_accessible(page, "home")
 
     page.goto(base + "/register")
     assert_accessible(page, "register")
     page.click("button:has-text('Create account')")  # empty form: the error summary
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert "Error:" in page.title()
     assert_accessible(page, "register with errors")
 
@@ -45,14 +47,14 @@ def test_learner_journey_with_zero_axe_violations(live_server: dict[str, str], p
     page.select_option("#staff_group", "estates_ancillary")
     page.click("button:has-text('Create account')")
     page.wait_for_url(re.compile(r"/dashboard$"))
-    assert page.get_by_text("0 of 8 modules completed (0%)").is_visible()
+    expect(page.get_by_text("0 of 8 modules completed (0%)")).to_be_visible()
     assert_accessible(page, "dashboard")
 
     page.goto(base + "/learn/bronze")
     assert_accessible(page, "tier index")
     page.click(f"a[href='/modules/{FIRST.slug}']")
     page.wait_for_url(re.compile(r"/sections/1$"))
-    assert page.locator("h1").inner_text() == FIRST.meta.title
+    expect(page.locator("h1")).to_have_text(FIRST.meta.title)
     assert_accessible(page, "module section")
     for _ in range(len(FIRST.sections) - 1):
         page.click("a[rel=next]")
@@ -64,18 +66,20 @@ def test_learner_journey_with_zero_axe_violations(live_server: dict[str, str], p
     _answer(page, correct=False)
     page.click("button:has-text('Submit answers')")
     page.wait_for_url(re.compile(r"/attempts/\d+$"))
-    assert page.get_by_text("The pass mark is 80%").is_visible()
+    expect(page.get_by_text("The pass mark is 80%")).to_be_visible()
     assert_accessible(page, "quiz result (fail)")
 
     page.click("a:has-text('Retake the quiz')")
     _answer(page, correct=True)
     page.click("button:has-text('Submit answers')")
-    assert page.get_by_text("You passed with 100%").is_visible()
+    expect(page.get_by_text("You passed with 100%")).to_be_visible()
     assert_accessible(page, "quiz result (pass)")
 
     page.goto(base + "/dashboard")
-    assert page.get_by_text("1 of 8 modules completed (13%)").is_visible()
-    assert page.get_by_text(f"You have earned {FIRST.meta.cpd_minutes} CPD minutes").is_visible()
+    expect(page.get_by_text("1 of 8 modules completed (13%)")).to_be_visible()
+    expect(
+        page.get_by_text(f"You have earned {FIRST.meta.cpd_minutes} CPD minutes")
+    ).to_be_visible()
 
     page.click("button:has-text('Sign out')")
     page.goto(base + "/login")
@@ -84,14 +88,14 @@ def test_learner_journey_with_zero_axe_violations(live_server: dict[str, str], p
     page.fill("#password", "orchard-heron-copper")
     page.click("button:has-text('Sign in')")
     page.wait_for_url(re.compile(r"/dashboard$"))
-    assert page.get_by_text("1 of 8 modules completed").is_visible()
+    expect(page.get_by_text("1 of 8 modules completed")).to_be_visible()
 
 
 def test_locked_silver_tier_and_privacy_are_accessible(
     live_server: dict[str, str], page: Any
 ) -> None:
     page.goto(live_server["base"] + "/learn/silver")
-    assert page.get_by_text("Silver modules open when you join").is_visible()
+    expect(page.get_by_text("Silver modules open when you join")).to_be_visible()
     assert_accessible(page, "silver tier (locked)")
     page.goto(live_server["base"] + "/privacy")
     assert_accessible(page, "privacy")

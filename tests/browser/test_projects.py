@@ -11,6 +11,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
@@ -92,7 +93,7 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     page.goto(base + "/projects")
     assert_accessible(page, "my projects (not started)")
     page.click("button:has-text('Start your project')")  # no title: the form says so
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert_accessible(page, "my projects (start error)")
     page.fill("input[name=title]", "Faster Parkinson's doses on Ward 7")
     page.click("button:has-text('Start your project')")
@@ -100,7 +101,7 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     project_url = page.url.split("?")[0]
     page.fill("#aim", "Improve medicine timing")
     page.click("button:has-text('Save')")
-    assert page.get_by_text("Say by when").is_visible()
+    expect(page.get_by_text("Say by when")).to_be_visible()
     assert_accessible(page, "overview with aim hints")
     page.fill(
         "#aim",
@@ -109,21 +110,21 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     )
     page.fill("#problem", "Patient 943 476 5919 missed doses.")  # an NHS number: refused
     page.click("button:has-text('Save')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert "Error:" in page.title()
     assert_accessible(page, "overview refusing an NHS number")
     page.fill("#problem", "About a third of time-critical doses are given late on the ward.")
     page.fill("#reflection", "Involving the night team changed everything.")
     page.fill("#sustainability", "The medicines link nurse owns the process; audited monthly.")
     page.click("button:has-text('Save')")
-    assert page.get_by_text("Your changes have been saved").is_visible()
+    expect(page.get_by_text("Your changes have been saved")).to_be_visible()
 
     # --- team and driver diagram
     page.click("nav[aria-label='Project sections'] a:has-text('Team')")
     page.fill("#name", "Sam Okafor")
     page.fill("#role", "Ward manager (sponsor)")
     page.click("button:has-text('Add to the team')")
-    assert page.get_by_role("cell", name="Sam Okafor", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="Sam Okafor", exact=True)).to_be_visible()
     assert_accessible(page, "team")
     page.click("nav[aria-label='Project sections'] a:has-text('Driver diagram')")
     for parent_label, text in (
@@ -138,7 +139,7 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
         page.select_option("#parent_id", value=option.get_attribute("value"))
         page.fill("#text", text)
         page.click("button:has-text('Add to the diagram')")
-    assert page.locator(".qia-driver--change_idea", has_text="Timing sticker").is_visible()
+    expect(page.locator(".qia-driver--change_idea", has_text="Timing sticker")).to_be_visible()
     assert_accessible(page, "driver diagram")
 
     # --- a measure, data with a mistake, then the charts
@@ -158,11 +159,11 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     measure_url = page.url.split("?")[0]
     page.fill("#csv", _csv(BASELINE) + "\n31/02/2026,70\n")
     page.click("button:has-text('Save the data')")
-    assert page.get_by_text("Line 14: '31/02/2026' is not a real date").is_visible()
+    expect(page.get_by_text("Line 14: '31/02/2026' is not a real date")).to_be_visible()
     assert_accessible(page, "measure with data errors")
     page.fill("#csv", _csv(BASELINE + AFTER))
     page.click("button:has-text('Save the data')")
-    assert page.get_by_text("22 values, oldest first").is_visible()
+    expect(page.get_by_text("22 values, oldest first")).to_be_visible()
     assert_accessible(page, "measure with data")
 
     # --- PDSA cycles linked to the change idea
@@ -183,13 +184,13 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     assert_accessible(page, "PDSA cycles")
 
     page.goto(measure_url + "/chart?type=run")
-    assert page.locator("figure.qia-chart svg[role=img]").is_visible()
-    assert page.locator("figure.qia-chart svg text", has_text="PDSA 1").count() == 1
-    assert page.get_by_role("rowheader", name=re.compile("^Shift 6 or more")).is_visible()
-    assert page.get_by_text("Above the median; part of a shift").first.is_visible()
+    expect(page.locator("figure.qia-chart svg[role=img]")).to_be_visible()
+    expect(page.locator("figure.qia-chart svg text", has_text="PDSA 1")).to_have_count(1)
+    expect(page.get_by_role("rowheader", name=re.compile("^Shift 6 or more"))).to_be_visible()
+    expect(page.get_by_text("Above the median; part of a shift").first).to_be_visible()
     assert_accessible(page, "run chart")
     page.goto(measure_url + "/chart?type=xmr")
-    assert page.get_by_text("Special cause: improvement").first.is_visible()
+    expect(page.get_by_text("Special cause: improvement").first).to_be_visible()
     assert_accessible(page, "XmR chart")
     page.click("nav[aria-label='Project sections'] a:has-text('Charts')")
     assert_accessible(page, "charts")
@@ -198,7 +199,7 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     page.click("nav[aria-label='Project sections'] a:has-text('Submit for sign-off')")
     assert_accessible(page, "submit")
     page.click("button:has-text('Submit for sign-off')")
-    assert page.get_by_text("Waiting for the trainer's decision").is_visible()
+    expect(page.get_by_text("Waiting for the trainer's decision")).to_be_visible()
     assert_accessible(page, "history (submitted)")
     page.click("nav[aria-label='Project sections'] a:has-text('Export')")
     assert_accessible(page, "export")
@@ -207,7 +208,7 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     # --- the trainer asks for changes, with a rule the form enforces
     _sign_in(page, base, TRAINER)
     page.goto(f"{base}/trainer/cohorts/{cohort_id}/projects")
-    assert page.get_by_text("1 project waiting for your decision").is_visible()
+    expect(page.get_by_text("1 project waiting for your decision")).to_be_visible()
     assert_accessible(page, "trainer project list")
     page.click('a:has-text("Faster Parkinson\'s doses on Ward 7")')
     assert_accessible(page, "review page")
@@ -216,22 +217,22 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     page.check("input[name=sustainability][value=not_yet_met]")
     page.check("input[name=decision][value=approve]")
     page.click("button:has-text('Record the decision')")
-    assert page.get_by_text("not yet met: sustainability").first.is_visible()
+    expect(page.get_by_text("not yet met: sustainability").first).to_be_visible()
     assert_accessible(page, "review with the sign-off rule error")
     page.fill("#comment", "Sustainability (not yet met): say how new staff will learn the process.")
     page.check("input[name=decision][value=changes]")
     page.click("button:has-text('Record the decision')")
-    assert page.get_by_text("Your decision has been recorded").is_visible()
+    expect(page.get_by_text("Your decision has been recorded")).to_be_visible()
     assert_accessible(page, "review after asking for changes")
     page.goto(measure_url + "/chart?type=xmr")  # trainers read the learner's charts
-    assert page.get_by_text("reading this project as a trainer").is_visible()
+    expect(page.get_by_text("reading this project as a trainer")).to_be_visible()
     assert_accessible(page, "XmR chart as the trainer")
     page.click("button:has-text('Sign out')")
 
     # --- the learner responds and resubmits
     _sign_in(page, base, LEARNER)
     page.goto(project_url + "/history")
-    assert page.get_by_text("how new staff will learn the process").is_visible()
+    expect(page.get_by_text("how new staff will learn the process")).to_be_visible()
     assert_accessible(page, "history with the trainer's comment")
     page.goto(project_url)
     page.fill(
@@ -252,11 +253,11 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     page.fill("#comment", "All five criteria are met. The timing sticker story is worth sharing.")
     page.check("input[name=decision][value=approve]")
     page.click("button:has-text('Record the decision')")
-    assert page.get_by_text("This project has been signed off.").is_visible()
+    expect(page.get_by_text("This project has been signed off.")).to_be_visible()
     assert_accessible(page, "review after sign-off")
     page.click("button:has-text('Sign out')")
 
     _sign_in(page, base, LEARNER)
     page.goto(base + "/projects")
-    assert page.get_by_text("Signed off").is_visible()
+    expect(page.get_by_text("Signed off")).to_be_visible()
     assert_accessible(page, "my projects (signed off)")
