@@ -128,8 +128,8 @@ def _keys_rotate(_: argparse.Namespace) -> int:
 def _outbox_deliver(_: argparse.Namespace) -> int:
     """Send every due email now (what the app's delivery loop does every few seconds)."""
     from app.core.config import get_settings
-    from app.core.db import get_sessionmaker, utcnow
-    from app.outbox import service
+    from app.core.db import get_sessionmaker
+    from app.outbox import service, worker
     from app.outbox.schemas import DeliveryReport
     from app.outbox.transport import transport_for
 
@@ -138,12 +138,11 @@ def _outbox_deliver(_: argparse.Namespace) -> int:
     transport = transport_for(settings)
     report = DeliveryReport()
     while True:  # one pass takes a batch; keep going while whole batches were waiting
-        one = service.deliver_due(factory, transport=transport, settings=settings)
+        one = worker.deliver_due(factory, transport=transport, settings=settings)
         report.add(one)
         if one.claimed < service.BATCH:
             break
-    with service.transaction(factory) as session:
-        purged = service.purge_sent(session, now=utcnow())
+    purged = worker.purge(factory)
     for error in report.errors:
         print(error, file=sys.stderr)
     print(

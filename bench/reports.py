@@ -6,7 +6,7 @@ PostgreSQL with set-based SQL, then time every report query (median of 5) and sh
     .venv/bin/python bench/reports.py --reuse              # time again without regenerating
 
 Writes the timings to bench/README.md under "Reports at 1M learners" (only that section) and the
-EXPLAIN (ANALYZE, BUFFERS) plans to bench/results/reports_explain.txt.
+EXPLAIN (ANALYZE, BUFFERS) plans to bench/evidence/reports_explain.txt.
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ import app.models  # noqa: E402, F401
 from app.content import service as content_service  # noqa: E402
 from app.content.registry import load_or_fail  # noqa: E402
 from app.core.config import get_settings  # noqa: E402
-from app.core.db import utcnow  # noqa: E402
+from app.core.db import make_engine, utcnow  # noqa: E402
 from app.gold import service as gold_service  # noqa: E402
 from app.reports import service  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/qia_reports_bench"
 README = ROOT / "bench" / "README.md"
-EXPLAIN = ROOT / "bench" / "results" / "reports_explain.txt"
+EXPLAIN = ROOT / "bench" / "evidence" / "reports_explain.txt"
 HEADING = "## Reports at 1M learners"
 ORGS = 200
 REGIONS = [
@@ -376,7 +376,7 @@ def write_readme(
         "`bench/reports.py` generates the data on PostgreSQL with set-based SQL (`INSERT ... SELECT "
         "generate_series`) into its own database, then times each report's service call (every SQL "
         "statement it runs, plus building the rows), median of 5 warm runs. The plans are in "
-        "`bench/results/reports_explain.txt`. Target: under 300 ms each.",
+        "`bench/evidence/reports_explain.txt`. Target: under 300 ms each.",
         "",
         f"Scale: {scale}." + (f" Generating took {seconds / 60:.1f} minutes." if seconds else ""),
         "",
@@ -409,11 +409,11 @@ def main() -> int:
         print(f"generating {args.learners:,} learners on {make_url(args.database_url).database}")
         started = time.perf_counter()
         _recreate(args.database_url)
-        engine = create_engine(args.database_url)
+        engine = make_engine(args.database_url)
         generate(engine, learners=args.learners, per_learner=args.per_learner)
         seconds = time.perf_counter() - started
     else:
-        engine = create_engine(args.database_url)
+        engine = make_engine(args.database_url)
     rows = counts(engine)
     print("timing reports (median of 5):")
     results = measure(engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -71,3 +72,13 @@ def answers(module: RegisteredModule, *, correct: bool = True) -> dict[str, list
             wrong = [o.id for o in q.options if not o.correct]
             out[q.id] = wrong[:1]
     return out
+
+
+def sessions_on(db: Session) -> Callable[[], Session]:
+    """Sessions on the test's connection, as background jobs open them (each commit a savepoint)."""
+    return lambda: Session(
+        bind=db.get_bind(),
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        autoflush=False,
+    )

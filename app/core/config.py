@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     smtp_from: str = "QI Academy <no-reply@qi-academy.nhs.uk>"
     smtp_starttls: bool = True
     outbox_worker: bool = True  # the delivery loop in the app's lifespan (never under tests)
+    # Refreshes the report rollups every minute in the app's lifespan (never under tests); with
+    # several app processes they take turns through a row lock. Off: run `qi-academy reports refresh`.
+    reports_worker: bool = True
 
     @model_validator(mode="after")
     def _secret(self) -> Settings:

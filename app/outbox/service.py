@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
@@ -21,12 +19,10 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.errors import InvalidInput
 from app.outbox.models import STATUSES, OutboxMessage
-from app.outbox.schemas import DeliveryReport, DevMessage, OutboxCounts
-from app.outbox.transport import Transport, build_message
+from app.outbox.schemas import DevMessage, OutboxCounts
 
 log = logging.getLogger("qi_academy.outbox")
 
@@ -38,8 +34,6 @@ LEASE = timedelta(minutes=5)
 SENT_RETENTION = timedelta(days=30)
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+$")
 _LINK = re.compile(r"https?://[^\s<>\"']+")
-
-SessionFactory = Callable[[], Session]
 
 
 def enqueue(session: Session, *, to: str, subject: str, body: str) -> OutboxMessage:
@@ -128,63 +122,6 @@ def settle(session: Session, *, claimed: Claimed, error: str | None, now: dateti
             message.next_attempt_at = now + backoff(message.attempts)
     session.flush()
     return message.status
-
-
-@contextmanager
-def transaction(factory: SessionFactory) -> Iterator[Session]:
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-def deliver_due(
-    factory: SessionFactory,
-    *,
-    transport: Transport,
-    settings: Settings,
-    clock: Callable[[], datetime] = utcnow,
-    limit: int = BATCH,
-) -> DeliveryReport:
-    """One pass: claim due messages (committed), send each, record each outcome in its own commit."""
-    with transaction(factory) as session:
-        claimed = claim_due(session, now=clock(), limit=limit)
-    report = DeliveryReport()
-    for item in claimed:
-        error = _send(transport, item, settings)
-        with transaction(factory) as session:
-            status = settle(session, claimed=item, error=error, now=clock())
-        if status == "sent":
-            report.sent += 1
-        elif status == "failed":
-            report.failed += 1
-            log.error("outbox message %s failed for good: %s", item.id, error)
-        elif status == "pending":
-            report.retrying += 1
-        if error:
-            report.errors.append(f"message {item.id}: {error}")
-    return report
-
-
-def _send(transport: Transport, item: Claimed, settings: Settings) -> str | None:
-    message: EmailMessage = build_message(
-        settings=settings,
-        message_id=item.id,
-        to_address=item.to_address,
-        subject=item.subject,
-        body=item.body,
-    )
-    try:
-        transport.send(message)
-    except Exception as exc:  # any failure of the mail server is retried, whatever its type
-        log.warning("outbox message %s not sent (attempt %s): %s", item.id, item.attempts, exc)
-        return f"{type(exc).__name__}: {exc}"
-    return None
 
 
 def purge_sent(session: Session, *, now: datetime) -> int:

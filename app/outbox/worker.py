@@ -1,19 +1,27 @@
-"""The delivery loop: an asyncio task started with the app that sends due mail off the event loop."""
+"""The delivery loop: sends due mail off the event loop, each outcome in its own transaction.
+
+Services only take a session; this module owns the transactions (claim, then one per outcome), so
+a slow or failing mail server never holds a database lock or a request.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from email.message import EmailMessage
 from typing import Any
 
+from app.core import jobs
 from app.core.config import Settings, get_settings
-from app.core.db import get_sessionmaker, utcnow
+from app.core.db import SessionFactory, get_sessionmaker, session_scope, utcnow
 from app.outbox import service
-from app.outbox.service import SessionFactory, transaction
-from app.outbox.transport import SMTP_TIMEOUT_SECONDS, Transport, transport_for
+from app.outbox.schemas import DeliveryReport
+from app.outbox.service import Claimed
+from app.outbox.transport import SMTP_TIMEOUT_SECONDS, Transport, build_message, transport_for
 
 log = logging.getLogger("qi_academy.outbox")
 
@@ -26,6 +34,68 @@ def worker_enabled(settings: Settings) -> bool:
     return settings.outbox_worker and settings.env != "test"
 
 
+def deliver_due(
+    factory: SessionFactory,
+    *,
+    transport: Transport,
+    settings: Settings,
+    clock: Callable[[], datetime] = utcnow,
+    limit: int = service.BATCH,
+) -> DeliveryReport:
+    """One pass: claim due messages (committed), send each, record each outcome in its own commit."""
+    with session_scope(factory) as session:
+        claimed = service.claim_due(session, now=clock(), limit=limit)
+    report = DeliveryReport()
+    for item in claimed:
+        error = _send(transport, item, settings)
+        with session_scope(factory) as session:
+            status = service.settle(session, claimed=item, error=error, now=clock())
+        if status == "sent":
+            report.sent += 1
+        elif status == "failed":
+            report.failed += 1
+            log.error("outbox message %s failed for good: %s", item.id, error)
+        elif status == "pending":
+            report.retrying += 1
+        if error:
+            report.errors.append(f"message {item.id}: {error}")
+    return report
+
+
+def _send(transport: Transport, item: Claimed, settings: Settings) -> str | None:
+    message: EmailMessage = build_message(
+        settings=settings,
+        message_id=item.id,
+        to_address=item.to_address,
+        subject=item.subject,
+        body=item.body,
+    )
+    try:
+        transport.send(message)
+    except Exception as exc:  # any failure of the mail server is retried, whatever its type
+        log.warning("outbox message %s not sent (attempt %s): %s", item.id, item.attempts, exc)
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def purge(factory: SessionFactory) -> int:
+    """Forget sent messages past the retention period (they hold addresses and links)."""
+    with session_scope(factory) as session:
+        return service.purge_sent(session, now=utcnow())
+
+
+def _pass(factory: SessionFactory, transport: Transport, settings: Settings) -> Callable[[], None]:
+    last_purge = [0.0]
+
+    def one_pass() -> None:
+        deliver_due(factory, transport=transport, settings=settings)
+        if time.monotonic() - last_purge[0] > PURGE_EVERY_SECONDS:
+            purge(factory)
+            last_purge[0] = time.monotonic()
+
+    return one_pass
+
+
 async def run(
     factory: SessionFactory,
     *,
@@ -35,24 +105,9 @@ async def run(
     poll_seconds: float = POLL_SECONDS,
 ) -> None:
     """Deliver due messages every few seconds until `stop` is set; a failed pass never ends the loop."""
-    last_purge = 0.0
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(
-                service.deliver_due, factory, transport=transport, settings=settings
-            )
-            if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
-                await asyncio.to_thread(_purge, factory)
-                last_purge = time.monotonic()
-        except Exception:  # the database may be briefly away; try again on the next tick
-            log.exception("outbox delivery pass failed")
-        with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
-
-
-def _purge(factory: SessionFactory) -> None:
-    with transaction(factory) as session:
-        service.purge_sent(session, now=utcnow())
+    await jobs.repeat(
+        _pass(factory, transport, settings), seconds=poll_seconds, stop=stop, name="outbox"
+    )
 
 
 @asynccontextmanager
@@ -64,13 +119,8 @@ async def lifespan(_app: Any) -> AsyncIterator[None]:
         return
     if settings.env == "prod" and not settings.smtp_host:
         log.error("QIA_SMTP_HOST is not set: email will be queued and retried, not sent")
-    stop = asyncio.Event()
-    task = asyncio.create_task(
-        run(get_sessionmaker(), transport=transport_for(settings), settings=settings, stop=stop)
-    )
-    try:
+    job = _pass(get_sessionmaker(), transport_for(settings), settings)
+    async with jobs.running(
+        job, seconds=POLL_SECONDS, name="outbox", grace_seconds=SMTP_TIMEOUT_SECONDS + 5
+    ):
         yield
-    finally:
-        stop.set()
-        with suppress(TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=SMTP_TIMEOUT_SECONDS + 5)

@@ -78,6 +78,20 @@ class ReportProject(Base):
     shows_improvement: Mapped[bool]
 
 
+class ReportCohort(Base):
+    """Per cohort: its active learners and how many of them hold Silver.
+
+    Rebuilt at every refresh (one grouped hash join over enrolments and Silver credentials), so
+    "cohorts running" and the trainer lineage read a row per cohort instead of every enrolment.
+    """
+
+    __tablename__ = "report_cohort"
+
+    cohort_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    learners: Mapped[int]
+    to_silver: Mapped[int]
+
+
 class ReportRefresh(Base):
     """One row: when the rollups were last brought up to date, and from which month."""
 

@@ -13,13 +13,16 @@ from app.accounts.constants import STAFF_GROUPS
 from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import NotFound
 from app.core.templating import render
-from app.reports import service
+from app.reports import service, worker
 from app.reports.charts import bar_chart
 from app.reports.dependencies import Filters
 from app.reports.exports import csv_response
 from app.reports.schemas import ReportFilters
 
-pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+# Including this router merges the rollup refresher's lifespan into the app's.
+pages = APIRouter(
+    dependencies=[Depends(verify_csrf)], include_in_schema=False, lifespan=worker.lifespan
+)
 
 Table = tuple[list[str], Callable[[Session, ReportFilters], Iterable[Sequence[Any]]]]
 
@@ -65,7 +68,6 @@ TABLES: dict[str, Table] = {
 @pages.get("/leader/reports")
 def reports_dashboard(request: Request, f: Filters, session: SessionDep) -> Response:
     """Registrations, completions, the funnel, cohorts, projects and quiz pass rates."""
-    service.refresh_if_stale(session)
     registrations = service.registrations(session, f)
     completions = service.completions(session, f)
     charts = {
@@ -107,6 +109,7 @@ def reports_dashboard(request: Request, f: Filters, session: SessionDep) -> Resp
             "projects": service.projects(session, f),
             "quizzes": service.quiz_pass_rates(session, f),
             "charts": charts,
+            "refreshed_at": service.refreshed_at(session),
             "nav": "leader",
         },
     )
@@ -121,5 +124,4 @@ def report_csv(name: str, f: Filters, session: SessionDep) -> Response:
             f"There is no report called '{name[:40]}'. Choose one of: {', '.join(TABLES)}."
         )
     header, rows = table
-    service.refresh_if_stale(session)
     return csv_response(f"{name}-{f.date_from}-{f.date_to}.csv", header, rows(session, f))

@@ -26,6 +26,7 @@ from app.credentials.models import Credential
 from app.projects.models import DataPoint, Measure, MeasureRebase, Project
 from app.quizzes.models import QuizAttempt
 from app.reports.models import (
+    ReportCohort,
     ReportCompletionMonth,
     ReportLearnerMonth,
     ReportProject,
@@ -257,6 +258,7 @@ def refresh(session: Session, *, full: bool = False) -> RefreshResult:
         _upsert_add(session, ReportQuizMonth, query, columns, ["attempts", "passed"])
 
     _refresh_projects(session, start=_month_start(since) if since else None)
+    _refresh_cohorts(session)
     duration = int((time.perf_counter() - started) * 1000)
     if state is None:
         state = ReportRefresh(id=1, refreshed_at=now, full_at=now, from_month="", duration_ms=0)
@@ -274,16 +276,55 @@ def refresh(session: Session, *, full: bool = False) -> RefreshResult:
     return RefreshResult(from_month=since, duration_ms=duration)
 
 
-def refresh_if_stale(session: Session, *, max_age_seconds: int = REFRESH_SECONDS) -> bool:
+def _refresh_cohorts(session: Session) -> None:
+    """Recount every cohort: enrolments move and Silver is awarded at any time, so no watermark."""
+    silver = and_(
+        Credential.user_id == Enrolment.user_id,
+        Credential.achievement == "silver",
+        Credential.status == "active",  # at most one per learner (a partial unique index)
+    )
+    session.execute(delete(ReportCohort))
+    session.execute(
+        insert(ReportCohort).from_select(
+            ["cohort_id", "learners", "to_silver"],
+            select(Enrolment.cohort_id, func.count(), func.count(Credential.user_id))
+            .outerjoin(Credential, silver)
+            .where(Enrolment.status == "active")
+            .group_by(Enrolment.cohort_id),
+        )
+    )
+
+
+def cohort_reach() -> Any:
+    """Per cohort (a subquery): cohort_id, learners, to_silver, as of the last refresh."""
+    return select(ReportCohort.cohort_id, ReportCohort.learners, ReportCohort.to_silver).subquery()
+
+
+def refreshed_at(session: Session) -> datetime | None:
+    """When the rollups were last brought up to date (None: never, so every figure would be 0)."""
+    state = session.get(ReportRefresh, 1)
+    return as_utc(state.refreshed_at) if state is not None else None
+
+
+def refresh_if_stale(
+    session: Session,
+    *,
+    max_age_seconds: int = REFRESH_SECONDS,
+    full_after: timedelta | None = None,
+) -> bool:
     """Bring the rollups up to date when they are older than a minute. True if it refreshed.
 
-    The row lock on report_refresh (PostgreSQL) or the write lock (SQLite) means two leaders
-    opening the dashboard at once refresh once; the second finds the rollups fresh.
+    With `full_after`, rebuild them in full when the last full rebuild is that old (the
+    background refresher passes a day: back-dated rows and erasures reach the reports overnight).
+    The row lock on report_refresh (PostgreSQL) or the write lock (SQLite) means two processes
+    refreshing at once take turns; the second finds the rollups fresh.
     """
     state = session.scalar(select(ReportRefresh).where(ReportRefresh.id == 1).with_for_update())
-    if state is not None and utcnow() - as_utc(state.refreshed_at) < timedelta(
-        seconds=max_age_seconds
-    ):
+    now = utcnow()
+    if state is not None and full_after is not None and now - as_utc(state.full_at) >= full_after:
+        refresh(session, full=True)
+        return True
+    if state is not None and now - as_utc(state.refreshed_at) < timedelta(seconds=max_age_seconds):
         return False
     refresh(session)
     return True
@@ -397,13 +438,7 @@ def _organisation_names(session: Session, ids: set[int]) -> dict[int, str]:
 
 def cohorts_running(session: Session, f: ReportFilters) -> list[CohortRow]:
     """Cohorts running at any time in the range, with active learners and the lead trainer."""
-    # Counted per cohort shown (an index lookup each), not over every enrolment.
-    learners = (
-        select(func.count())
-        .where(Enrolment.cohort_id == Cohort.id, Enrolment.status == "active")
-        .correlate(Cohort)
-        .scalar_subquery()
-    )
+    learners = func.coalesce(ReportCohort.learners, 0)
     query = (
         select(
             Cohort.id,
@@ -415,6 +450,7 @@ def cohorts_running(session: Session, f: ReportFilters) -> list[CohortRow]:
             User.full_name,
         )
         .outerjoin(Organisation, Organisation.id == Cohort.organisation_id)
+        .outerjoin(ReportCohort, ReportCohort.cohort_id == Cohort.id)
         .outerjoin(
             CohortTrainer, and_(CohortTrainer.cohort_id == Cohort.id, CohortTrainer.role == "lead")
         )

@@ -16,6 +16,7 @@ from app.content.registry import load_or_fail
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.gold import service as gold_service
+from app.reports import service as reports_service
 from tests.browser.conftest import assert_accessible
 from tests.factories import PASSWORD
 from tests.gold.factories import cohort, pass_gold_modules, person, quick_credential
@@ -90,6 +91,14 @@ def test_leader_certifies_a_gold_candidate_and_reads_reports(
     assert_accessible(page, "lineage")
 
     page.goto(base + "/leader/reports")
+    expect(page.get_by_text("Figures not ready yet")).to_be_visible()
+    assert_accessible(page, "reports before the first refresh")
+    engine = make_engine(live_server["database_url"])
+    with Session(engine) as db, db.begin():
+        reports_service.refresh(db)  # what the background refresher does every minute
+    engine.dispose()
+    page.reload()
+    expect(page.get_by_text("Figures as of")).to_be_visible()
     expect(page.locator("svg.qia-chart")).to_have_count(2)
     assert_accessible(page, "reports")
     page.select_option("#staff_group", "nursing_midwifery")

@@ -23,17 +23,8 @@ from app.core.errors import InvalidInput
 from app.outbox import service, worker
 from app.outbox.models import OutboxMessage
 from app.outbox.transport import FileTransport, SmtpTransport
+from tests.factories import sessions_on
 from tests.outbox.smtp_server import closed_port, smtp_server
-
-
-def sessions_on(db: Session) -> Callable[[], Session]:
-    """Sessions on the test's connection, as the delivery loop opens them (each commit a savepoint)."""
-    return lambda: Session(
-        bind=db.get_bind(),
-        join_transaction_mode="create_savepoint",
-        expire_on_commit=False,
-        autoflush=False,
-    )
 
 
 def smtp_settings(port: int) -> Settings:
@@ -54,7 +45,7 @@ def test_enqueue_then_deliver_writes_an_eml_file(db: Session, tmp_path: Path) ->
         db, to="nina.okafor@example.nhs.uk", subject="Welcome", body="Hello Nina,\n\nWelcome."
     )
     assert message.status == "pending"
-    report = service.deliver_due(
+    report = worker.deliver_due(
         sessions_on(db), transport=FileTransport(tmp_path), settings=get_settings()
     )
     assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
@@ -69,7 +60,7 @@ def test_enqueue_then_deliver_writes_an_eml_file(db: Session, tmp_path: Path) ->
     assert (row.status, row.attempts, row.last_error) == ("sent", 1, None)
     assert row.sent_at is not None
     # Sent once: another pass finds nothing due.
-    again = service.deliver_due(
+    again = worker.deliver_due(
         sessions_on(db), transport=FileTransport(tmp_path), settings=get_settings()
     )
     assert again.claimed == 0
@@ -99,7 +90,7 @@ def test_failed_send_is_retried_with_backoff_then_sent(db: Session) -> None:
     )
     start = utcnow()
     refused = SmtpTransport(smtp_settings(closed_port()))
-    report = service.deliver_due(
+    report = worker.deliver_due(
         sessions_on(db), transport=refused, settings=get_settings(), clock=lambda: start
     )
     assert (report.sent, report.retrying) == (0, 1)
@@ -110,7 +101,7 @@ def test_failed_send_is_retried_with_backoff_then_sent(db: Session) -> None:
     assert as_utc(row.next_attempt_at) == start + timedelta(minutes=1)
 
     # Not due yet: a pass a moment later does not touch it.
-    soon = service.deliver_due(
+    soon = worker.deliver_due(
         sessions_on(db),
         transport=refused,
         settings=get_settings(),
@@ -120,7 +111,7 @@ def test_failed_send_is_retried_with_backoff_then_sent(db: Session) -> None:
 
     with smtp_server() as server:
         later = start + timedelta(seconds=61)
-        ok = service.deliver_due(
+        ok = worker.deliver_due(
             sessions_on(db),
             transport=SmtpTransport(smtp_settings(server.port)),
             settings=get_settings(),
@@ -141,7 +132,7 @@ def test_message_fails_for_good_after_the_last_retry(db: Session) -> None:
     refused = SmtpTransport(smtp_settings(closed_port()))
     now = utcnow()
     for attempt in range(1, service.MAX_ATTEMPTS + 1):
-        service.deliver_due(
+        worker.deliver_due(
             sessions_on(db), transport=refused, settings=get_settings(), clock=lambda t=now: t
         )
         row = fetch(db, message.id)
@@ -152,7 +143,7 @@ def test_message_fails_for_good_after_the_last_retry(db: Session) -> None:
     # Given up: never claimed again.
     later = now + timedelta(days=1)
     assert (
-        service.deliver_due(
+        worker.deliver_due(
             sessions_on(db), transport=refused, settings=get_settings(), clock=lambda: later
         ).claimed
         == 0
@@ -195,7 +186,7 @@ def test_enqueue_refuses_an_address_it_cannot_send_to_and_keeps_the_subject_on_o
 
 def test_sent_messages_are_purged_after_the_retention_period(db: Session, tmp_path: Path) -> None:
     message = service.enqueue(db, to="old@example.nhs.uk", subject="Old", body="x")
-    service.deliver_due(sessions_on(db), transport=FileTransport(tmp_path), settings=get_settings())
+    worker.deliver_due(sessions_on(db), transport=FileTransport(tmp_path), settings=get_settings())
     assert service.purge_sent(db, now=utcnow() + timedelta(days=29)) == 0
     assert service.purge_sent(db, now=utcnow() + service.SENT_RETENTION + timedelta(hours=1)) >= 1
     assert db.scalar(select(OutboxMessage.id).where(OutboxMessage.id == message.id)) is None
@@ -318,7 +309,7 @@ def test_dev_outbox_page_lists_emails_in_development_only(
         subject="Set a new password",
         body="Use http://testserver/reset-password/abc123 within the hour.",
     )
-    service.deliver_due(
+    worker.deliver_due(
         sessions_on(db), transport=FileTransport(tmp_path / "outbox"), settings=get_settings()
     )
     app.dependency_overrides[_settings] = _as("dev", tmp_path)
@@ -336,6 +327,6 @@ def test_counts_by_status(db: Session, tmp_path: Path) -> None:
     before = service.counts(db)
     service.enqueue(db, to="c@example.nhs.uk", subject="C", body="c")
     assert service.counts(db).pending == before.pending + 1
-    service.deliver_due(sessions_on(db), transport=FileTransport(tmp_path), settings=get_settings())
+    worker.deliver_due(sessions_on(db), transport=FileTransport(tmp_path), settings=get_settings())
     after = service.counts(db)
     assert (after.pending, after.sent) == (before.pending, before.sent + 1)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.constants import Role
 from app.accounts.models import User
+from app.cohorts.models import Cohort, Enrolment
 from app.content.registry import ContentRegistry
 from app.core.db import utcnow
 from app.credentials.models import Credential
@@ -154,6 +155,26 @@ def test_cohorts_running_in_the_range(db: Session) -> None:
     assert rows == [("Spring cohort", 2, "Tess Trainer")]
 
 
+def test_cohort_counts_follow_enrolments_and_silver_at_each_refresh(
+    db: Session, world: dict[str, User]
+) -> None:
+    spring = db.scalars(select(Cohort).where(Cohort.name == "Spring cohort")).one()
+    [reach] = [r for r in db.execute(select(service.cohort_reach())) if r.cohort_id == spring.id]
+    assert (reach.learners, reach.to_silver) == (2, 1)  # a1 holds Silver, a2 does not
+    db.add(
+        Enrolment(
+            cohort_id=spring.id, user_id=world["b1"].id, status="active", enrolled_at=utcnow()
+        )
+    )
+    quick_credential(db, user=world["a2"], achievement="silver", awarded_at=at("2025-03-05 10:00"))
+    db.flush()
+    assert service.cohorts_running(db, _f())[0].learners == 2  # type: ignore[arg-type]  # as of the last refresh
+    service.refresh(db)  # incremental: cohorts are recounted every time
+    assert service.cohorts_running(db, _f())[0].learners == 3  # type: ignore[arg-type]
+    [reach] = [r for r in db.execute(select(service.cohort_reach())) if r.cohort_id == spring.id]
+    assert (reach.learners, reach.to_silver) == (3, 2)
+
+
 def test_quiz_pass_rates_per_module(
     db: Session, registry: ContentRegistry, world: dict[str, User]
 ) -> None:
@@ -246,6 +267,7 @@ def test_every_table_exports_to_csv_with_the_same_filters(
 def test_csv_cells_that_look_like_formulas_are_quoted(client: TestClient, db: Session) -> None:
     _learner(db, org='=HYPERLINK("x")', staff="other", created="2025-02-02 10:00", name="X")
     leader = person(db, roles=[Role.LEADER])
+    service.refresh(db)
     sign_in(client, leader.email)
     rows = _csv(client, "funnel")
     assert rows[0]["organisation"] == '\'=HYPERLINK("x")'
@@ -272,6 +294,7 @@ def test_bad_filters_say_what_to_fix(
 
 def test_reports_default_to_the_last_twelve_months(client: TestClient, db: Session) -> None:
     leader = person(db, roles=[Role.LEADER])
+    service.refresh(db)
     sign_in(client, leader.email)
     rows = _csv(client, "registrations", date_from="", date_to="")
     assert len(rows) == 12
