@@ -78,7 +78,8 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
     async def check(user: CurrentUser) -> User:
         if not user.has_role(*roles):
             names = " or ".join(r.value for r in roles)
-            raise Forbidden(f"Only a {names} can do this.")
+            article = "an" if names[0] in "aeiou" else "a"
+            raise Forbidden(f"Only {article} {names} can do this.")
         return user
 
     return check

@@ -74,7 +74,7 @@ def test_every_admin_page_refuses_non_admins(
             data = {"csrf_token": token, "roles": "admin", "name": "X", "kind": "other"}
             r = client.post(url, data=data, follow_redirects=False)
         assert r.status_code == 403, (method, url, r.status_code)
-        assert "can do this" in r.text
+        assert "Only an admin can do this." in r.text
     # Nothing changed for the target, and nothing was recorded.
     db.expire_all()
     victim = accounts_service.get_user(db, user_id=targets["user"])  # type: ignore[arg-type]
