@@ -28,6 +28,7 @@ from app.core.middleware import SecurityMiddleware
 from app.core.templating import render
 from app.credentials import router as credentials_router
 from app.feedback import router as feedback_router
+from app.gold import api as gold_api
 from app.gold import router as gold_router
 from app.outbox import router as outbox_router
 from app.privacy import router as privacy_router
@@ -35,6 +36,7 @@ from app.progress import router as progress_router
 from app.projects import api as projects_api
 from app.projects import router as projects_router
 from app.quizzes import router as quizzes_router
+from app.reports import api as reports_api
 from app.reports import router as reports_router
 
 log = logging.getLogger("qi_academy")
@@ -83,7 +85,9 @@ def create_app() -> FastAPI:
     app.include_router(cohorts_router.api)
     app.include_router(credentials_router.router)
     app.include_router(gold_router.pages)
+    app.include_router(gold_api.api)
     app.include_router(reports_router.pages)
+    app.include_router(reports_api.api)
     app.include_router(projects_router.pages)
     app.include_router(projects_api.api)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -26,6 +26,7 @@ from app.credentials.schemas import (
     TokenVerifyRequest,
     VerificationPublic,
 )
+from app.gold import service as gold_service
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["credentials"])
@@ -156,7 +157,10 @@ def revoke_credential(
     data: RevokeRequest, access: RevocableCredential, session: SessionDep
 ) -> CredentialPublic:
     """Leaders (for their organisation) and admins: revoke a credential, giving the reason."""
-    service.revoke(session, credential=access.credential, actor=access.actor, reason=data.reason)
+    # Through Gold: a Gold credential's certification and trainer role are withdrawn with it.
+    gold_service.revoke_credential(
+        session, credential=access.credential, actor=access.actor, reason=data.reason
+    )
     return service.to_public(access.credential, now=utcnow())
 
 
@@ -268,7 +272,9 @@ async def revoke_submit(
     form = form_dict(await request.form(), "reason")
     try:
         reason = RevokeRequest.model_validate(form).reason
-        service.revoke(session, credential=access.credential, actor=access.actor, reason=reason)
+        gold_service.revoke_credential(
+            session, credential=access.credential, actor=access.actor, reason=reason
+        )
     except ValidationError as exc:
         error = field_errors(exc, _REVOKE_LABELS)["reason"]
         return _revoke_page(request, access, reason=form["reason"], error=error, status_code=422)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import StringConstraints
+from pydantic import EmailStr, Field, StringConstraints, computed_field
 
 from app.core.schemas import Schema
+from app.credentials.schemas import REASON_MAX
 
 Rating = Literal["not_yet_met", "met", "exceeded"]
 RATING_NAMES = {"not_yet_met": "Not yet met", "met": "Met", "exceeded": "Exceeded"}
@@ -32,6 +33,7 @@ class ObservationPublic(Schema):
     ratings: dict[str, Rating]
     notes: str
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def all_met(self) -> bool:
         return all(r != "not_yet_met" for r in self.ratings.values())
@@ -40,6 +42,21 @@ class ObservationPublic(Schema):
 class DecisionCreate(Schema):
     decision: Literal["certify", "decline"]
     reasons: Reasons
+
+
+class ApplicationCreate(Schema):
+    """Applying for Gold (or to renew): why you want to teach QI, optional."""
+
+    statement: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+
+class NominationCreate(Schema):
+    email: EmailStr = Field(max_length=254, description="The email of the person's account")
+
+
+class RevocationCreate(Schema):
+    # Verifiers see it on the revoked credential: as short as a credential's own revoke reason.
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=REASON_MAX)]
 
 
 class Evidence(Schema):
@@ -51,8 +68,9 @@ class Evidence(Schema):
     cohorts_co_facilitated: int
     cohorts_run_in_period: int
     observation: ObservationPublic | None
-    missing: list[str]
+    missing: list[str] = Field(description="What is still needed, in words; empty when complete")
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def complete(self) -> bool:
         return not self.missing
@@ -83,8 +101,9 @@ class CertificationPublic(Schema):
     revoked_at: datetime | None
     credential_id: str | None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
-    def state(self) -> str:
+    def state(self) -> Literal["current", "expired", "revoked"]:
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at <= datetime.now(self.expires_at.tzinfo) else "current"
@@ -139,3 +158,41 @@ class DirectoryEntry(Schema):
     region: str | None
     expires_at: datetime
     cohorts: list[DirectoryCohort]
+
+
+# --- API views --------------------------------------------------------------------------------
+
+
+class CandidacyList(Schema):
+    data: list[CandidacyPublic]
+    count: int
+
+
+class CandidateDetail(Schema):
+    """What a leader assesses: the candidacy, its evidence, and observations newest first."""
+
+    candidacy: CandidacyPublic
+    evidence: Evidence
+    observations: list[ObservationPublic]
+
+
+class DecisionPublic(Schema):
+    """The decided candidacy and, when certified, the new certification."""
+
+    candidacy: CandidacyPublic
+    certification: CertificationPublic | None
+
+
+class CertificationList(Schema):
+    data: list[CertificationPublic]
+    count: int
+
+
+class LineageList(Schema):
+    data: list[LineageRow]
+    count: int
+
+
+class DirectoryList(Schema):
+    data: list[DirectoryEntry]
+    count: int

@@ -173,6 +173,15 @@ def _observation_public(obs: TeachingObservation, observer: str | None) -> Obser
     )
 
 
+def observation_public(session: Session, *, observation: TeachingObservation) -> ObservationPublic:
+    observer = (
+        session.scalar(select(User.full_name).where(User.id == observation.observer_id))
+        if observation.observer_id is not None
+        else None
+    )
+    return _observation_public(observation, observer)
+
+
 def observations(session: Session, *, candidacy_id: int) -> list[ObservationPublic]:
     rows = session.execute(
         select(TeachingObservation, User.full_name)
@@ -290,6 +299,18 @@ def certifications(session: Session, *, limit: int = 200) -> list[CertificationP
         .limit(limit)
     ).all()
     return [_cert(c, name, by) for c, name, by in rows]
+
+
+def certification_public(
+    session: Session, *, certification: GoldCertification
+) -> CertificationPublic:
+    certifier = aliased(User)
+    name, by = session.execute(
+        select(User.full_name, certifier.full_name)
+        .outerjoin(certifier, certifier.id == certification.certified_by_id)
+        .where(User.id == certification.user_id)
+    ).one()
+    return _cert(certification, name, by)
 
 
 def _cert(c: GoldCertification, name: str, by: str | None) -> CertificationPublic:
@@ -484,6 +505,40 @@ def revoke(
     )
     _lapse(session, user_id=cert.user_id, now=now, actor_id=leader.id)
     return cert
+
+
+def certification_for_credential(
+    session: Session, *, credential: Credential
+) -> GoldCertification | None:
+    """The Gold certification a credential was issued for, if it is one and is not revoked."""
+    if credential.achievement != GOLD:
+        return None
+    return session.scalar(
+        select(GoldCertification).where(
+            GoldCertification.credential_id == str(credential.id),
+            GoldCertification.revoked_at.is_(None),
+        )
+    )
+
+
+def revoke_credential(
+    session: Session, *, credential: Credential, actor: User, reason: str
+) -> Credential:
+    """Revoke a credential from its own page or the API: a Gold one withdraws its certification.
+
+    Revoking the badge alone would leave the certification current and the trainer role in
+    place. Through `revoke`, the role goes only if no other certification of theirs is current,
+    so revoking a credential superseded by a renewal leaves the renewed trainer a trainer.
+    """
+    cert = None
+    if credential.status != "revoked":  # a revoked one: credentials_service says so (409)
+        cert = certification_for_credential(session, credential=credential)
+    if cert is None:
+        return credentials_service.revoke(
+            session, credential=credential, actor=actor, reason=reason
+        )
+    revoke(session, certification_id=cert.id, leader=actor, reason=" ".join(reason.split()))
+    return credential
 
 
 def _lapse(

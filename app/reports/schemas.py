@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from pydantic import Field, computed_field
+
 from app.core.schemas import Schema
+from app.feedback.schemas import FeedbackComment, ModuleRating
 
 
 class ReportFilters(Schema):
@@ -87,3 +90,62 @@ class QuizRow(Schema):
     @property
     def pass_rate(self) -> int:
         return (200 * self.passed + self.attempts) // (2 * self.attempts) if self.attempts else 0
+
+
+# --- API views: each table with its row count and the filters it was read with ----------------
+
+
+_FILTERS = "As applied: whole months, the last twelve when no range was given"
+_REFRESHED = "When the rollups were last brought up to date; null: not yet, every figure is 0"
+
+
+class SummaryPublic(Summary):
+    filters: ReportFilters = Field(description=_FILTERS)
+    refreshed_at: datetime | None = Field(description=_REFRESHED)
+
+
+class QuizRowPublic(QuizRow):
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pass_rate_percent(self) -> int:
+        return self.pass_rate
+
+
+class ReportTable(Schema):
+    """What every report table carries besides its rows."""
+
+    count: int
+    filters: ReportFilters = Field(description=_FILTERS)
+    refreshed_at: datetime | None = Field(description=_REFRESHED)
+
+
+class RegistrationsReport(ReportTable):
+    data: list[MonthCount] = Field(description="Every month of the range, oldest first")
+
+
+class CompletionsReport(ReportTable):
+    data: list[CompletionMonth] = Field(description="Every month of the range, oldest first")
+
+
+class FunnelReport(ReportTable):
+    data: list[FunnelRow]
+
+
+class CohortsReport(ReportTable):
+    data: list[CohortRow]
+
+
+class ProjectsReport(ReportTable):
+    data: list[ProjectRow]
+
+
+class QuizPassRatesReport(ReportTable):
+    data: list[QuizRowPublic]
+
+
+class FeedbackReport(Schema):
+    """Module ratings, lowest average first (unrated last), and the newest comments, unnamed."""
+
+    data: list[ModuleRating]
+    count: int
+    recent_comments: list[FeedbackComment]

@@ -276,6 +276,23 @@ def test_expired_gold_removes_the_trainer_role_when_the_trainer_signs_in(
     assert removed.detail["why"] == "expired"
 
 
+def test_a_lapsed_gold_trainer_cannot_start_a_cohort(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    trainer, cert, _ = certify(db, registry)
+    sign_in(client, trainer.email)
+    assert client.get("/trainer/cohorts/new").status_code == 200
+    cert.certified_at = utcnow() - timedelta(days=3 * 365 + 1)
+    cert.expires_at = utcnow() - timedelta(minutes=1)
+    db.flush()
+    for url in ("/trainer/cohorts/new", "/trainer/cohorts"):
+        r = client.get(url)
+        assert r.status_code == 403, url
+        assert "Only a trainer or leader or admin can do this." in r.text
+    # The refused request rolls back; the role goes for good on their next page that succeeds
+    # (the dashboard, above) or at the background sweep.
+
+
 def test_trainers_see_a_reminder_within_90_days_of_expiry(
     client: TestClient, db: Session, registry: ContentRegistry
 ) -> None:
