@@ -225,11 +225,9 @@ _WORDS = [
 
 def _gold_expire(_: argparse.Namespace) -> int:
     import app.models  # noqa: F401  (every mapper, as the server has)
-    from app.core.db import get_sessionmaker
-    from app.gold import service
+    from app.gold import worker
 
-    with get_sessionmaker()() as session, session.begin():
-        result = service.sweep(session)
+    result = worker.sweep()
     print(
         f"gold: trainer role removed from {result.roles_removed}, "
         f"{result.reminders} expiry reminder(s) queued"

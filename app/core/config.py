@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Refreshes the report rollups every minute in the app's lifespan (never under tests); with
     # several app processes they take turns through a row lock. Off: run `qi-academy reports refresh`.
     reports_worker: bool = True
+    # The hourly Gold sweep (lapsed trainer roles, expiry reminders). Off: `qi-academy gold expire`.
+    gold_worker: bool = True
 
     @model_validator(mode="after")
     def _secret(self) -> Settings:

@@ -16,6 +16,7 @@ from app.content.registry import ContentRegistry
 from app.core.db import as_utc, utcnow
 from app.gold import service as gold_service
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
+from app.reports import service as reports_service
 from tests.factories import bearer
 from tests.gold.factories import (
     certify,
@@ -476,6 +477,7 @@ def test_lineage_counts_cohorts_and_learners_brought_to_silver(
     cohort(db, lead=tom, co=[a], learners=[l4, l5], name="Cohort Y")
     elsewhere = person(db, roles=[Role.TRAINER], organisation="Elsewhere Trust")
     cohort(db, lead=elsewhere, name="Cohort Z")
+    reports_service.refresh(db)  # learners per cohort come from the report rollup
     headers = bearer(client, person(db, roles=[Role.LEADER]).email)
     body = client.get("/api/v1/gold/lineage", headers=headers).json()
     assert body["count"] == 3

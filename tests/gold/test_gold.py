@@ -13,12 +13,14 @@ from app.accounts.constants import Role
 from app.accounts.models import UserRole
 from app.audit.models import AuditEvent
 from app.content.registry import ContentRegistry
+from app.core.config import get_settings
 from app.core.db import as_utc, utcnow
 from app.credentials.models import Credential
 from app.gold import service as gold_service
+from app.gold import worker
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
 from app.outbox.models import OutboxMessage
-from tests.factories import csrf_token, sign_in
+from tests.factories import csrf_token, sessions_on, sign_in
 from tests.gold.factories import (
     certify,
     cohort,
@@ -291,6 +293,26 @@ def test_a_lapsed_gold_trainer_cannot_start_a_cohort(
         assert "Only a trainer or leader or admin can do this." in r.text
     # The refused request rolls back; the role goes for good on their next page that succeeds
     # (the dashboard, above) or at the background sweep.
+
+
+def test_the_background_sweep_removes_lapsed_roles_and_queues_reminders(
+    db: Session, registry: ContentRegistry
+) -> None:
+    lapsed, old, _ = certify(db, registry, name="Lapsed Trainer")
+    old.certified_at = utcnow() - timedelta(days=3 * 365 + 1)
+    old.expires_at = utcnow() - timedelta(minutes=1)
+    soon, near, _ = certify(db, registry, name="Soon Trainer")
+    near.expires_at = utcnow() + timedelta(days=30)
+    db.flush()
+    result = worker.sweep(sessions_on(db))
+    assert (result.roles_removed, result.reminders) == (1, 1)
+    db.expire_all()
+    assert Role.TRAINER.value not in _roles(db, lapsed.id)
+    assert Role.TRAINER.value in _roles(db, soon.id)
+    assert db.scalars(select(OutboxMessage).where(OutboxMessage.to_address == soon.email)).one()
+    again = worker.sweep(sessions_on(db))
+    assert (again.roles_removed, again.reminders) == (0, 0)  # one reminder, one removal
+    assert worker.worker_enabled(get_settings()) is False  # never under tests
 
 
 def test_trainers_see_a_reminder_within_90_days_of_expiry(

@@ -16,6 +16,7 @@ from app.accounts.models import Organisation, User
 from app.content.registry import ContentRegistry
 from app.core.db import utcnow
 from app.gold import service as gold_service
+from app.reports import service as reports_service
 from tests.factories import csrf_token, sign_in
 from tests.gold.factories import certify, cohort, person, quick_credential
 
@@ -29,6 +30,7 @@ def _cascade(db: Session, registry: ContentRegistry) -> tuple[User, User]:
         quick_credential(db, user=holder, achievement="silver")
     cohort(db, lead=a, learners=[l1, l2, l3], removed=[r1], name="Cohort X")
     cohort(db, lead=tom, co=[a], learners=[l4, l5], name="Cohort Y")
+    reports_service.refresh(db)  # learners per cohort come from the report rollup
     return a, tom
 
 
