@@ -313,7 +313,7 @@ def measure(engine: Engine) -> list[tuple[str, float, int]]:
         ("quiz pass rates (one organisation)", lambda: service.quiz_pass_rates(session, org)),
         ("trainer lineage", lambda: gold_service.lineage(session)),
         ("trainer directory", lambda: gold_service.directory(session)),
-        ("rollups: incremental refresh after a busy minute (at most once a minute)", incremental),
+        ("background: incremental rollup refresh after a busy minute (every minute)", incremental),
     ]
     results = []
     plans = []
@@ -338,9 +338,7 @@ def measure(engine: Engine) -> list[tuple[str, float, int]]:
                 ).scalars()
                 plans.append(f"== {name}\n{statement}\n\n" + "\n".join(plan) + "\n")
     session.close()
-    results.append(
-        ("rollups: full rebuild (`qi-academy reports refresh --full`, nightly)", full_ms, 0)
-    )
+    results.append(("background: full rollup rebuild (daily)", full_ms, 0))
     EXPLAIN.parent.mkdir(parents=True, exist_ok=True)
     EXPLAIN.write_text("\n".join(plans))
     return results
@@ -383,7 +381,21 @@ def write_readme(
         "| Report | Median (ms) | SQL statements | Under 300 ms |",
         "|---|---:|---:|:---:|",
     ]
-    lines += [f"| {n} | {ms:.1f} | {q} | {'yes' if ms < 300 else 'no'} |" for n, ms, q in results]
+    lines += [
+        f"| {n} | {ms:.1f} | {q} | "
+        + ("not a request" if n.startswith("background") else "yes" if ms < 300 else "no")
+        + " |"
+        for n, ms, q in results
+    ]
+    lines += [
+        "",
+        "The two background rows are not reports: the refresher in the app's lifespan",
+        "(`app/reports/worker.py`) runs them, so no leader's request waits for them. Rollups:",
+        "`report_learner_month`, `report_completion_month`, `report_quiz_month`, `report_project`",
+        "and `report_cohort` (learners and Silver holders per cohort, for cohorts running and the",
+        "trainer lineage). PostgreSQL connections run with `jit=off`: JIT compilation had cost",
+        "1.2 s of a 1.4 s query here.",
+    ]
     section = "\n".join(lines) + "\n"
     text_ = README.read_text() if README.exists() else "# Benchmarks\n"
     pattern = re.compile(rf"{re.escape(HEADING)}\n.*?(?=\n## |\Z)", re.S)

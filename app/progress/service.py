@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,9 +47,12 @@ def unlocked_tiers(
     return tiers
 
 
+_ROWS_OF_USER = select(ModuleProgress).where(ModuleProgress.user_id == bindparam("user_id"))
+
+
 def rows_for(session: Session, *, user_id: int) -> dict[int, ModuleProgress]:
     """Every progress row of one learner, keyed by module id: one query however many modules."""
-    rows = session.scalars(select(ModuleProgress).where(ModuleProgress.user_id == user_id))
+    rows = session.scalars(_ROWS_OF_USER, {"user_id": user_id})
     return {r.module_id: r for r in rows}
 
 
