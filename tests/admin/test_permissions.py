@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
 
 from app.accounts import service as accounts_service
 from app.accounts.constants import Role
@@ -150,3 +155,73 @@ def test_leader_routes_admit_leaders_and_admins(
 def test_dev_outbox_is_not_an_admin_back_door(client: TestClient, db: Session) -> None:
     sign_in(client, person(db, Role.ADMIN).email)
     assert client.get("/dev/outbox").status_code == 404  # test env: as in production
+
+
+# Every route under these prefixes is for leaders (and admins) or admins only: found by walking
+# the app, so a route added later is covered without anyone remembering to list it here.
+LEADER_PREFIXES = ("/leader", "/api/v1/leader", "/api/v1/reports", "/api/v1/gold")
+ADMIN_PREFIXES = ("/admin", "/api/v1/admin")
+
+
+def _walk(routes: list[BaseRoute], prefix: str = "") -> list[tuple[str, str]]:
+    """(method, path) of every API route, into included routers (FastAPI no longer flattens them)."""
+    found = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found += [(m, prefix + route.path) for m in sorted(route.methods - {"HEAD"})]
+        elif hasattr(route, "original_router"):
+            found += _walk(route.original_router.routes, prefix + route.include_context.prefix)
+    return found
+
+
+def _routes(app: FastAPI, prefixes: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(m, path) for m, path in _walk(app.routes) if path.startswith(prefixes)]
+
+
+def _example(path: str, targets: dict[str, object]) -> str:
+    """The path with every parameter filled: ids with a real learner's, names with a module's."""
+    return re.sub(
+        r"\{(\w+)\}",
+        lambda m: str(targets["slug"] if m.group(1) in ("slug", "name") else targets["user"]),
+        path,
+    )
+
+
+@pytest.mark.parametrize("role", [Role.LEARNER, Role.TRAINER])
+def test_every_leader_and_admin_route_in_the_app_refuses_learners_and_trainers(
+    app: FastAPI, client: TestClient, db: Session, targets: dict[str, object], role: Role
+) -> None:
+    routes = _routes(app, LEADER_PREFIXES + ADMIN_PREFIXES)
+    assert len(routes) > 40  # the walk found the routes, not nothing
+    someone = person(db, role)
+    headers = bearer(client, someone.email)
+    sign_in(client, someone.email)
+    token = csrf_token(client, "/dashboard")
+    for method, path in routes:
+        url = _example(path, targets)
+        if path.startswith("/api/"):
+            r = client.request(method, url, headers=headers, json={} if method != "GET" else None)
+        elif method == "GET":
+            r = client.get(url, follow_redirects=False)
+        else:  # a valid CSRF token, so the refusal is the role check's
+            r = client.request(method, url, data={"csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 403, (method, path, r.status_code)
+        assert "can do this" in r.text, (method, path)
+    assert db.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def test_every_admin_route_in_the_app_refuses_leaders(
+    app: FastAPI, client: TestClient, db: Session, targets: dict[str, object]
+) -> None:
+    leader = person(db, Role.LEADER)
+    headers = bearer(client, leader.email)
+    sign_in(client, leader.email)
+    token = csrf_token(client, "/dashboard")
+    for method, path in _routes(app, ADMIN_PREFIXES):
+        url = _example(path, targets)
+        if path.startswith("/api/"):
+            r = client.request(method, url, headers=headers, json={} if method != "GET" else None)
+        else:
+            r = client.request(method, url, data={"csrf_token": token} if method != "GET" else None)
+        assert r.status_code == 403, (method, path, r.status_code)
+        assert "Only an admin can do this." in r.text, (method, path)
