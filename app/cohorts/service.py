@@ -504,6 +504,23 @@ def remove_learner(session: Session, *, cohort: Cohort, user_id: int, actor_id: 
     )
 
 
+def leave_all(session: Session, *, user_id: int) -> int:
+    """Take someone who deleted their account out of every cohort they learn in (count returned).
+
+    Their attendance and their team's project stay: the cohort's own record of what happened.
+    """
+    now = utcnow()
+    enrolments = list(
+        session.scalars(
+            select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.status == "active")
+        )
+    )
+    for enrolment in enrolments:
+        enrolment.status, enrolment.removed_at, enrolment.team_id = "removed", now, None
+    session.flush()
+    return len(enrolments)
+
+
 def move_to_team(session: Session, *, cohort: Cohort, user_id: int, team_id: int | None) -> None:
     """Put a learner in a team of this cohort, or in none (team_id None)."""
     enrolment = _member(session, cohort=cohort, user_id=user_id)

@@ -140,6 +140,7 @@ def delete_account(
         raise LastAdmin()
     revoked = _revoke_credentials(session, user=user)
     erased = feedback_service.erase_comments_of(session, user_id=user.id)
+    left = cohorts_service.leave_all(session, user_id=user.id)
     outbox_service.forget_address(session, to_address=user.email)
     accounts_service.anonymise_user(session, user=user)
     audit.record(
@@ -148,7 +149,11 @@ def delete_account(
         action="user.deleted",
         target_type="user",
         target_id=user.id,
-        detail={"credentials_revoked": revoked, "feedback_comments_erased": erased},
+        detail={
+            "credentials_revoked": revoked,
+            "feedback_comments_erased": erased,
+            "cohorts_left": left,
+        },
     )
     return True
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.accounts.constants import Role
 from app.accounts.models import LoginAttempt, PasswordReset, User
 from app.audit.models import AuditEvent
+from app.cohorts.models import Enrolment
 from app.content.registry import ContentRegistry
 from app.credentials.models import Credential
 from app.feedback.models import ModuleFeedback
@@ -20,6 +21,7 @@ from app.quizzes.models import QuizAttempt
 from tests.admin.factories import emails_to, person
 from tests.credentials.factories import earn_bronze
 from tests.factories import PASSWORD, bearer, csrf_token, sign_in
+from tests.gold.factories import cohort
 
 NAME = "Siobhán O'Connor"
 
@@ -105,6 +107,7 @@ def test_delete_account_erases_the_person_and_keeps_totals(
     client.post("/api/v1/auth/token", data={"username": email, "password": "wrong-password-1"})
     progress_before = count(db, ModuleProgress, user_id=user.id)
     attempts_before = count(db, QuizAttempt, user_id=user.id)
+    cohort(db, lead=person(db, Role.TRAINER), learners=[user])
 
     r = client.request("DELETE", "/api/v1/me", json={"password": PASSWORD}, headers=headers)
     assert r.status_code == 204, r.text
@@ -148,7 +151,15 @@ def test_delete_account_erases_the_person_and_keeps_totals(
     # The audit log records the deletion without personal data.
     [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.deleted")).all()
     assert (event.actor_id, event.target_id) == (user.id, str(user.id))
-    assert event.detail == {"credentials_revoked": 1, "feedback_comments_erased": 1}
+    assert event.detail == {
+        "credentials_revoked": 1,
+        "feedback_comments_erased": 1,
+        "cohorts_left": 1,
+    }
+    # They are no longer a learner in any cohort (their attendance record stays).
+    assert db.scalars(select(Enrolment.status).where(Enrolment.user_id == user.id)).all() == [
+        "removed"
+    ]
     logged = json.dumps(
         [
             e.detail
