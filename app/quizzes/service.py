@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cohorts import service as cohorts_service
 from app.content.loader import Question
 from app.content.registry import ContentRegistry, RegisteredModule
 from app.content.schemas import OptionPublic, QuestionPublic, QuizPublic
@@ -15,6 +16,7 @@ from app.core.db import utcnow
 from app.credentials import service as credentials_service
 from app.progress import service as progress_service
 from app.progress.models import ModuleProgress
+from app.projects import service as projects_service
 from app.quizzes.exceptions import AnswersInvalid, AttemptNotFound
 from app.quizzes.models import QuizAttempt
 from app.quizzes.schemas import AttemptPublic, QuestionResult
@@ -133,6 +135,8 @@ def submit_attempt(
         credentials_service.award_if_earned(
             session, user_id=user_id, tier="bronze", registry=registry, rows=rows
         )
+    elif completed and module.tier == "silver":
+        _check_silver(session, user_id=user_id, registry=registry)
     session.flush()
     return AttemptPublic(
         id=attempt.id,
@@ -141,6 +145,21 @@ def submit_attempt(
         pass_mark=module.meta.quiz.pass_mark,
         results=graded.results,
     )
+
+
+def _check_silver(session: Session, *, user_id: int, registry: ContentRegistry) -> None:
+    """A Silver module passed last (after attendance and sign-off) completes Silver there and then.
+
+    Only runs when a Silver module is completed, so ordinary attempts cost nothing extra.
+    """
+    for cohort in cohorts_service.cohorts_for_learner(session, user_id=user_id):
+        cohorts_service.check_silver_completion(
+            session,
+            cohort_id=cohort.id,
+            user_ids=[user_id],
+            registry=registry,
+            projects=projects_service.states_for(session, cohort_id=cohort.id),
+        )
 
 
 def get_attempt(

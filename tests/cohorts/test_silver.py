@@ -19,7 +19,7 @@ from tests.cohorts.factories import (
     make_trainer,
     pass_silver,
 )
-from tests.factories import csrf_token, sign_in
+from tests.factories import answers, bearer, csrf_token, sign_in
 
 
 @pytest.mark.parametrize(
@@ -208,3 +208,54 @@ def test_signing_off_a_project_in_the_projects_workspace_completes_silver(
     page = client.get(f"/trainer/cohorts/{cohort.id}").text
     assert "signed off" in page
     assert "<strong>1 of 1</strong> learner has completed Silver" in page
+
+
+def test_passing_the_last_silver_module_after_sign_off_completes_silver_at_once(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    lead = make_trainer(db)
+    cohort = make_cohort(db, lead=lead, attendance_required=0)
+    learner = make_learner(db, cohort, name="Late Finisher")
+    silver = registry.tier("silver")
+    pass_silver(db, registry, learner, count=len(silver) - 1)
+    project = projects_service.start_project(
+        db, user=learner, data=ProjectStart(cohort_id=cohort.id, title="Fewer falls")
+    )
+    mine = projects_service.access(db, project_id=project.id, user=learner)
+    projects_service.update_project(
+        db,
+        access=mine,
+        data=ProjectUpdate(aim="Reduce falls on Ward 3 from 8 to 4 a month by June 2027"),
+    )
+    projects_service.submit(db, access=mine)
+    projects_service.review(
+        db,
+        access=projects_service.access(db, project_id=project.id, user=lead),
+        data=ReviewCreate(
+            aim="met",
+            measurement="met",
+            testing="met",
+            learning="met",
+            sustainability="met",
+            decision="approve",
+        ),
+        registry=registry,
+    )
+    db.flush()
+    assert _silver_credentials(db, learner.id) == []  # one Silver module still to pass
+
+    last = silver[-1]
+    headers = bearer(client, learner.email)
+    wrong = client.post(
+        f"/api/v1/modules/{last.slug}/attempts",
+        json={"answers": answers(last, correct=False)},
+        headers=headers,
+    )
+    assert wrong.json()["passed"] is False
+    assert _silver_credentials(db, learner.id) == []
+    right = client.post(
+        f"/api/v1/modules/{last.slug}/attempts", json={"answers": answers(last)}, headers=headers
+    )
+    assert right.json()["passed"] is True
+    [credential] = _silver_credentials(db, learner.id)
+    assert credential.status == "active"
