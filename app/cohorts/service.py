@@ -378,6 +378,22 @@ def team_of(session: Session, *, cohort_id: int, user_id: int) -> TeamPublic | N
     return TeamPublic(id=team.id, name=team.name) if team else None
 
 
+def teams_of(
+    session: Session, *, user_id: int, cohort_ids: Collection[int]
+) -> dict[int, TeamPublic]:
+    """cohort id -> the learner's team there, for many cohorts in one query."""
+    rows = session.execute(
+        select(Enrolment.cohort_id, Team.id, Team.name)
+        .join(Team, and_(Team.id == Enrolment.team_id, Team.cohort_id == Enrolment.cohort_id))
+        .where(
+            Enrolment.user_id == user_id,
+            Enrolment.status == "active",
+            Enrolment.cohort_id.in_(cohort_ids),
+        )
+    )
+    return {cohort_id: TeamPublic(id=team_id, name=name) for cohort_id, team_id, name in rows}
+
+
 def team_member_ids(session: Session, *, team_id: int) -> list[int]:
     return list(
         session.scalars(

@@ -48,6 +48,7 @@ from app.projects.schemas import (
     ReviewCreate,
     SignalPublic,
     SubmissionPublic,
+    WithdrawalPublic,
 )
 from app.projects.service import ProjectAccess
 
@@ -294,6 +295,21 @@ def submit(access: ProjectForMember, session: SessionDep) -> SubmissionPublic:
     """Submit the project for sign-off (it cannot be changed until the trainer decides)."""
     service.submit(session, access=access)
     return service.history(session, project_id=access.project.id)[0]
+
+
+@api.post("/projects/{project_id}/submissions/withdraw")
+def withdraw(access: ProjectForMember, session: SessionDep) -> WithdrawalPublic:
+    """Withdraw the submission waiting for the trainer's decision (409 if none is waiting).
+    The project can be changed again; the submission stays in the history as withdrawn."""
+    submission = service.withdraw(session, access=access)
+    return WithdrawalPublic(
+        project=service.project_public(session, access=access),
+        submission=next(
+            s
+            for s in service.history(session, project_id=access.project.id)
+            if s.id == submission.id
+        ),
+    )
 
 
 @api.post("/projects/{project_id}/reviews")

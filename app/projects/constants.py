@@ -40,7 +40,8 @@ METHOD_NAMES = {
 PDSA_DECISIONS = ("adopt", "adapt", "abandon")
 DECISION_NAMES = {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"}
 
-SUBMISSION_STATUSES = ("submitted", "changes_requested", "signed_off")
+# "withdrawn": the team took the submission back before the trainer decided (kept in the history).
+SUBMISSION_STATUSES = ("submitted", "changes_requested", "signed_off", "withdrawn")
 RUBRIC = ("aim", "measurement", "testing", "learning", "sustainability")
 RUBRIC_NAMES = {
     "aim": "Aim",

@@ -40,7 +40,8 @@ class ProjectLocked(Conflict):
         if status == "submitted":
             message = (
                 "This project is waiting for your trainer's decision, so it cannot be changed. "
-                "You can change it again if they ask for changes."
+                "You can change it again if they ask for changes, or if you withdraw your "
+                "submission on the History and comments page."
             )
         else:
             message = (
@@ -82,6 +83,16 @@ class NothingToReview(Conflict):
         super().__init__(
             "There is no submission waiting for a decision. The learner has not submitted the "
             "project, or it has already been decided."
+        )
+
+
+class NothingToWithdraw(Conflict):
+    kind = "NothingToWithdraw"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "There is no submission waiting for your trainer's decision, so there is nothing to "
+            "withdraw. It may have been withdrawn already, or your trainer has decided."
         )
 
 

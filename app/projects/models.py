@@ -214,10 +214,12 @@ class PdsaCycle(Base):
 
 
 _SCORES = " AND ".join(f"{c}_score IN ('met', 'exceeded')" for c in RUBRIC)
+_NO_ASSESSMENT = " AND ".join([*(f"{c}_score IS NULL" for c in RUBRIC), "comment IS NULL"])
 
 
 class Submission(Base):
-    """One submission for sign-off and the trainer's decision on it; never deleted (the history)."""
+    """One submission for sign-off and the trainer's decision on it (or the team's withdrawal of
+    it); never deleted (the history)."""
 
     __tablename__ = "submission"
     __table_args__ = (
@@ -228,7 +230,10 @@ class Submission(Base):
         ),
         # The sign-off rule (Gold module 4): every criterion at least met; the total is not the test.
         CheckConstraint(f"status <> 'signed_off' OR ({_SCORES})", name="signoff_rule"),
+        # Waiting exactly while undecided; a withdrawal counts as the end of waiting (see decided_at).
         CheckConstraint("(status = 'submitted') = (decided_at IS NULL)", name="decided"),
+        # A withdrawn submission was never assessed: no scores, no trainer's comment.
+        CheckConstraint(f"status <> 'withdrawn' OR ({_NO_ASSESSMENT})", name="withdrawn"),
         # At most one submission waits for a decision.
         Index(
             "uq_submission_one_open",
@@ -255,6 +260,7 @@ class Submission(Base):
     learning_score: Mapped[str | None] = mapped_column(String(12))
     sustainability_score: Mapped[str | None] = mapped_column(String(12))
     comment: Mapped[str | None] = mapped_column(Text)
+    # When and by whom it stopped waiting: the trainer who decided, or the learner who withdrew it.
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

@@ -121,6 +121,8 @@ DONE = {
     "saved": "Your changes have been saved.",
     "started": "Your project has been created. Start with the problem and your aim.",
     "submitted": "Your project has been submitted for sign-off. Your trainer will review it.",
+    "withdrawn": "Your submission has been withdrawn. You can change the project and submit it "
+    "again when you are ready.",
     "commented": "Your comment has been added.",
     "deleted": "Deleted.",
     "decided": "Your decision has been recorded and the learner can see it.",
@@ -947,6 +949,21 @@ def submit_project(request: Request, access: ProjectForMember, session: SessionD
             request, access, session, errors={"submit": exc.message}, status=exc.status_code
         )
     return _back(f"/projects/{access.project.id}/history", "submitted")
+
+
+@pages.post("/projects/{project_id}/withdraw")
+def withdraw_submission(
+    request: Request, access: ProjectForMember, session: SessionDep
+) -> Response:
+    """Withdraw the submission waiting for the trainer, so the project can be changed again."""
+    try:
+        service.withdraw(session, access=access)
+    except AppError as exc:
+        _failed(session)
+        return _history(
+            request, access, session, errors={"withdraw": exc.message}, status=exc.status_code
+        )
+    return _back(f"/projects/{access.project.id}/history", "withdrawn")
 
 
 def _history(

@@ -13,6 +13,7 @@ from app.projects.constants import LEVEL_SCORES, RUBRIC, RUBRIC_NAMES
 from app.projects.privacy import refuse_identifiers
 
 Status = Literal["draft", "submitted", "changes_requested", "signed_off"]
+SubmissionStatus = Literal["submitted", "changes_requested", "signed_off", "withdrawn"]
 NodeKind = Literal["aim", "primary", "secondary", "change_idea"]
 MeasureKind = Literal["outcome", "process", "balancing"]
 Direction = Literal["increase", "decrease", "neutral"]
@@ -268,15 +269,19 @@ class ReviewCreate(Schema):
 
 
 class SubmissionPublic(Schema):
+    """A submission and what became of it: the trainer's decision, or the team's withdrawal."""
+
     id: int
-    status: Literal["submitted", "changes_requested", "signed_off"]
+    status: SubmissionStatus
     submitted_at: datetime
     submitted_by: str | None
     scores: dict[str, Level] | None
     total: int | None
     comment: str | None
-    decided_at: datetime | None
+    decided_at: datetime | None = Field(description="When the trainer decided (not withdrawals)")
     decided_by: str | None
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str | None = None
 
 
 class CommentCreate(Schema):
@@ -322,6 +327,13 @@ class ProjectDetail(ProjectPublic):
     drivers: list[NodePublic]
     measures: list[MeasureData]
     pdsa_cycles: list[PdsaPublic]
+
+
+class WithdrawalPublic(Schema):
+    """After a withdrawal: the project, open for changes again, and the withdrawn submission."""
+
+    project: ProjectPublic
+    submission: SubmissionPublic
 
 
 class ProjectList(Schema):

@@ -34,6 +34,7 @@ from app.projects.exceptions import (
     ItemNotFound,
     NoTeamYet,
     NothingToReview,
+    NothingToWithdraw,
     NotInCohort,
     ProjectExists,
     ProjectLocked,
@@ -107,6 +108,10 @@ class ProjectAccess:
     def can_edit(self) -> bool:
         return self.role == "member" and self.project.status in EDITABLE
 
+    @property
+    def can_withdraw(self) -> bool:
+        return self.role == "member" and self.project.status == "submitted"
+
 
 def access(session: Session, *, project_id: int, user: User) -> ProjectAccess:
     """The project if this person is its learner, one of its team, or a trainer of its cohort.
@@ -171,14 +176,20 @@ class LearnerCohort:
 
 
 def my_projects(session: Session, *, user: User) -> list[LearnerCohort]:
-    """Each of the learner's active cohorts with their own or their team's project."""
+    """Each of the learner's active cohorts with their own or their team's project.
+
+    Three queries however many cohorts: the cohorts, the learner's teams, the projects.
+    """
     cohorts = cohorts_service.cohorts_for_learner(session, user_id=user.id)
-    teams = {
-        c.id: cohorts_service.team_of(session, cohort_id=c.id, user_id=user.id)
-        for c in cohorts
-        if c.kind == "teams"
-    }
-    team_ids = [t.id for t in teams.values() if t is not None]
+    if not cohorts:
+        return []
+    team_cohorts = [c.id for c in cohorts if c.kind == "teams"]
+    teams = (
+        cohorts_service.teams_of(session, user_id=user.id, cohort_ids=team_cohorts)
+        if team_cohorts
+        else {}
+    )
+    team_ids = [t.id for t in teams.values()]
     projects = list(
         session.scalars(
             select(Project).where(
@@ -943,6 +954,63 @@ def review(
     return submission
 
 
+def withdraw(session: Session, *, access: ProjectAccess) -> Submission:
+    """Take back the submission waiting for the trainer, so the team can change the project.
+
+    Any member of the project (the learner, or anyone in the team) may withdraw; trainers may not.
+    The submission stays in the history as "withdrawn", with decided_at and decided_by_id saying
+    when and by whom it stopped waiting (which keeps the rule that a submission waits exactly
+    while decided_at is empty) and no scores or comment.
+
+    The project goes back to where it stood before it was submitted. If the trainer's last
+    decision asked for changes, that request still stands (their comments are what the team is
+    working on), so the project is "changes requested" again; calling it a draft would hide the
+    request from the team and from the cohort's dashboard. Otherwise it is a "draft".
+
+    The pending row is locked as review() locks it, so a withdrawal and a decision at the same
+    moment cannot both win: whichever comes second finds nothing waiting (NothingToWithdraw, or
+    NothingToReview for the trainer).
+    """
+    require_member(access)
+    project = access.project
+    submission = session.scalar(
+        select(Submission)
+        .where(Submission.project_id == project.id, Submission.status == "submitted")
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if submission is None:
+        raise NothingToWithdraw()
+    last_decision = session.scalar(
+        select(Submission.status)
+        .where(
+            Submission.project_id == project.id,
+            Submission.status.in_(("changes_requested", "signed_off")),
+        )
+        .order_by(Submission.decided_at.desc(), Submission.id.desc())
+        .limit(1)
+    )
+    submission.status = "withdrawn"
+    submission.decided_at = utcnow()
+    submission.decided_by_id = access.user.id
+    project.status = "changes_requested" if last_decision == "changes_requested" else "draft"
+    _touch(project)
+    session.flush()
+    audit_service.record(
+        session,
+        actor_id=access.user.id,
+        action="project.withdrawn",
+        target_type="project",
+        target_id=project.id,
+        detail={
+            "cohort_id": project.cohort_id,
+            "submission_id": submission.id,
+            "status": project.status,
+        },
+    )
+    return submission
+
+
 def learner_ids(session: Session, *, project: Project) -> list[int]:
     """Whose project this is: the learner, or every active member of the team."""
     if project.user_id is not None:
@@ -952,7 +1020,7 @@ def learner_ids(session: Session, *, project: Project) -> list[int]:
 
 
 def history(session: Session, *, project_id: int) -> list[SubmissionPublic]:
-    """Every submission and decision, newest first."""
+    """Every submission and what became of it (a decision or a withdrawal), newest first."""
     rows = list(
         session.scalars(
             select(Submission)
@@ -970,7 +1038,9 @@ def history(session: Session, *, project_id: int) -> list[SubmissionPublic]:
 
     out = []
     for s in rows:
-        decided = s.decided_at is not None
+        withdrawn = s.status == "withdrawn"
+        # A withdrawal also fills decided_at (the end of waiting); only a trainer's is a decision.
+        decided = s.decided_at if s.decided_at is not None and not withdrawn else None
         scores = {c: getattr(s, f"{c}_score") for c in RUBRIC} if decided else None
         out.append(
             SubmissionPublic(
@@ -981,8 +1051,10 @@ def history(session: Session, *, project_id: int) -> list[SubmissionPublic]:
                 scores=scores,
                 total=sum(LEVEL_SCORES[v] for v in scores.values()) if scores else None,
                 comment=s.comment,
-                decided_at=as_utc(s.decided_at) if s.decided_at else None,
-                decided_by=name(s.decided_by_id),
+                decided_at=as_utc(decided) if decided else None,
+                decided_by=name(s.decided_by_id) if decided else None,
+                withdrawn_at=as_utc(s.decided_at) if withdrawn and s.decided_at else None,
+                withdrawn_by=name(s.decided_by_id) if withdrawn else None,
             )
         )
     return out
@@ -1040,7 +1112,8 @@ def cohort_projects(session: Session, *, cohort: Cohort) -> list[CohortProjectRo
         for row in session.execute(
             select(Submission.project_id, func.max(Submission.submitted_at).label("last"))
             .join(Project, Project.id == Submission.project_id)
-            .where(Project.cohort_id == cohort.id)
+            # A withdrawn submission never reached the trainer: it is not "last submitted".
+            .where(Project.cohort_id == cohort.id, Submission.status != "withdrawn")
             .group_by(Submission.project_id)
         )
     }

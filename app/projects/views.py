@@ -16,6 +16,7 @@ STATUS_COLOURS = {
     "submitted": "blue",
     "changes_requested": "orange",
     "signed_off": "green",
+    "withdrawn": "grey",  # a submission's state, never a project's
     "not started": "white",
 }
 
@@ -65,6 +66,7 @@ class Workspace:
     status_text: str
     status_colour: str
     can_edit: bool
+    can_withdraw: bool
     is_trainer: bool
     section: str
     nav: list[NavItem]
@@ -88,6 +90,7 @@ def workspace(access: ProjectAccess, section: str) -> Workspace:
         status_text=status_label(p.status),
         status_colour=STATUS_COLOURS[p.status],
         can_edit=access.can_edit,
+        can_withdraw=access.can_withdraw,
         is_trainer=access.is_trainer,
         section=section,
         nav=nav,

@@ -60,6 +60,7 @@ PAGE_ROUTES: list[tuple[str, str]] = [
     ("POST", "/projects/{project_id}/pdsa/{cycle_id}/delete"),
     ("GET", "/projects/{project_id}/submit"),
     ("POST", "/projects/{project_id}/submit"),
+    ("POST", "/projects/{project_id}/withdraw"),
     ("GET", "/projects/{project_id}/history"),
     ("POST", "/projects/{project_id}/comments"),
     ("GET", "/projects/{project_id}/export"),
@@ -93,6 +94,7 @@ API_ROUTES: list[tuple[str, str]] = [
     ("DELETE", API + "/pdsa/{cycle_id}"),
     ("GET", API + "/submissions"),
     ("POST", API + "/submissions"),
+    ("POST", API + "/submissions/withdraw"),
     ("POST", API + "/reviews"),
     ("GET", API + "/comments"),
     ("POST", API + "/comments"),
@@ -157,7 +159,7 @@ MEASURE = {
 
 
 def _body(method: str, path: str, ids: dict[str, Any]) -> dict[str, Any] | None:
-    if method in ("GET", "DELETE") or path.endswith(("/submissions", "data.csv")):
+    if method in ("GET", "DELETE") or path.endswith(("/submissions", "/withdraw", "data.csv")):
         return None
     tail = path.removeprefix(API)
     bodies: dict[str, Any] = {

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.cohorts import service as cohorts_service
 from app.projects import service
 from app.projects.models import DataPoint, DriverNode, Measure, PdsaCycle, Project
 from app.projects.schemas import MeasureIn
@@ -590,6 +591,46 @@ def test_workspace_pages_make_a_fixed_number_of_queries(
     )
     db.flush()
     assert counts() == before
+
+
+def test_my_projects_makes_a_fixed_number_of_queries_however_many_cohorts(
+    client: TestClient, db: Session, count_queries
+) -> None:  # type: ignore[no-untyped-def]
+    lead = make_trainer(db)
+    ann = make_learner(db, name="Ann Lee")
+
+    def join_team_cohort(team: str | None, title: str | None) -> None:
+        cohort = make_cohort(db, lead=lead, kind="teams")
+        cohorts_service.join_by_code(db, code=cohort.invite_code, user=ann)
+        db.flush()
+        if team:
+            make_team(db, cohort, ann, name=team)
+        if title:
+            start(db, ann, cohort, title=title)
+
+    join_team_cohort("Ward 7 team", "Ward 7 doses")
+    sign_in(client, ann.email)
+    h = bearer(client, ann.email)
+
+    def counts() -> tuple[int, int]:
+        with count_queries() as page:
+            assert client.get("/projects").status_code == 200
+        with count_queries() as api:
+            assert client.get("/api/v1/projects", headers=h).status_code == 200
+        return page.count, api.count
+
+    before = counts()
+    join_team_cohort("Bay B team", "Bay B falls")
+    join_team_cohort(None, None)  # not in a team there yet
+    assert counts() == before
+    page = client.get("/projects").text
+    for text in ("Ward 7 team", "Ward 7 doses", "Bay B team", "Bay B falls", "not in a team yet"):
+        assert text in page
+    listed = client.get("/api/v1/projects", headers=h).json()
+    assert sorted((p["title"], p["owner"]) for p in listed["data"]) == [
+        ("Bay B falls", "Bay B team"),
+        ("Ward 7 doses", "Ward 7 team"),
+    ]
 
 
 def test_anonymous_visitors_are_asked_to_sign_in(client: TestClient, db: Session, setup) -> None:  # type: ignore[no-untyped-def]
