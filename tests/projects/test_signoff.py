@@ -46,18 +46,6 @@ def _pass_silver(db: Session, registry: ContentRegistry, user: User) -> None:
     db.flush()
 
 
-@pytest.fixture
-def submitted(db: Session):  # type: ignore[no-untyped-def]
-    lead = make_trainer(db)
-    cohort = make_cohort(db, lead=lead)
-    ann = make_learner(db, cohort, name="Ann Lee")
-    project = start(db, ann, cohort)
-    a = fill(db, project, ann)
-    service.submit(db, access=a)
-    db.flush()
-    return lead, cohort, ann, project
-
-
 def test_submitting_keeps_a_snapshot_and_waits_for_the_trainer(
     client: TestClient, db: Session
 ) -> None:

@@ -47,18 +47,6 @@ def _withdrawals(db: Session) -> list[AuditEvent]:
     return list(db.scalars(select(AuditEvent).where(AuditEvent.action == "project.withdrawn")))
 
 
-@pytest.fixture
-def submitted(db: Session):  # type: ignore[no-untyped-def]
-    lead = make_trainer(db)
-    cohort = make_cohort(db, lead=lead)
-    ann = make_learner(db, cohort, name="Ann Lee")
-    project = start(db, ann, cohort)
-    a = fill(db, project, ann)
-    service.submit(db, access=a)
-    db.flush()
-    return lead, cohort, ann, project
-
-
 def test_withdraw_then_change_and_resubmit_keeps_every_submission_in_the_history(
     client: TestClient, db: Session, submitted
 ) -> None:  # type: ignore[no-untyped-def]
