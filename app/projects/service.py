@@ -905,17 +905,24 @@ def submit(session: Session, *, access: ProjectAccess) -> Submission:
     return submission
 
 
+def _pending(session: Session, *, project_id: int) -> Submission | None:
+    """The submission waiting for a decision, locked: a decision and a withdrawal at the same
+    moment take turns, and the second finds nothing waiting."""
+    return session.scalar(
+        select(Submission)
+        .where(Submission.project_id == project_id, Submission.status == "submitted")
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def review(
     session: Session, *, access: ProjectAccess, data: ReviewCreate, registry: ContentRegistry
 ) -> Submission:
     """Record a trainer's rubric scores and decision; sign-off checks Silver completion."""
     require_trainer(access)
     project = access.project
-    submission = session.scalar(
-        select(Submission)
-        .where(Submission.project_id == project.id, Submission.status == "submitted")
-        .with_for_update()
-    )
+    submission = _pending(session, project_id=project.id)
     if submission is None or project.status != "submitted":
         raise NothingToReview()
     now = utcnow()
@@ -973,12 +980,7 @@ def withdraw(session: Session, *, access: ProjectAccess) -> Submission:
     """
     require_member(access)
     project = access.project
-    submission = session.scalar(
-        select(Submission)
-        .where(Submission.project_id == project.id, Submission.status == "submitted")
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    submission = _pending(session, project_id=project.id)
     if submission is None:
         raise NothingToWithdraw()
     last_decision = session.scalar(
