@@ -185,6 +185,7 @@ def users_by_id(session: Session, *, user_ids: Collection[int]) -> dict[int, Use
 
 RESET_LIFETIME_SELF = timedelta(minutes=60)
 RESET_LIFETIME_ADMIN = timedelta(hours=24)
+INVITATION_LIFETIME = timedelta(days=7)
 RESET_MAX_REQUESTS_PER_HOUR = 3  # self-service links per account: stops the form mailing someone
 
 
@@ -277,14 +278,18 @@ def _reset_hash(token: str, settings: Settings) -> str:
     return hmac.new(settings.secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-def issue_password_reset(
-    session: Session, *, user: User, settings: Settings, requested_by_id: int | None = None
-) -> str:
-    """Create a single-use reset link for `user` and queue the email carrying it; returns the token."""
+def _reset_link(
+    session: Session,
+    *,
+    user: User,
+    settings: Settings,
+    requested_by_id: int | None,
+    lifetime: timedelta,
+) -> tuple[str, str]:
+    """A new single-use set-password token for `user`: (token, link)."""
     if user.deleted_at is not None:
         raise AccountDeleted()
     now = utcnow()
-    lifetime = RESET_LIFETIME_ADMIN if requested_by_id is not None else RESET_LIFETIME_SELF
     token = secrets.token_urlsafe(32)
     session.add(
         PasswordReset(
@@ -295,7 +300,17 @@ def issue_password_reset(
             expires_at=now + lifetime,
         )
     )
-    link = f"{settings.base_url}/reset-password/{token}"
+    return token, f"{settings.base_url}/reset-password/{token}"
+
+
+def issue_password_reset(
+    session: Session, *, user: User, settings: Settings, requested_by_id: int | None = None
+) -> str:
+    """Create a single-use reset link for `user` and queue the email carrying it; returns the token."""
+    lifetime = RESET_LIFETIME_ADMIN if requested_by_id is not None else RESET_LIFETIME_SELF
+    token, link = _reset_link(
+        session, user=user, settings=settings, requested_by_id=requested_by_id, lifetime=lifetime
+    )
     why = (
         "An administrator of QI Academy has sent you a link to set a new password."
         if requested_by_id is not None
@@ -310,6 +325,35 @@ def issue_password_reset(
     )
     outbox_service.enqueue(
         session, to=user.email, subject="Set a new password for QI Academy", body=body
+    )
+    session.flush()
+    return token
+
+
+def send_invitation(
+    session: Session, *, user: User, settings: Settings, invited_by_id: int, reason: str
+) -> str:
+    """Email an invited account (no password yet) a link to choose one; returns the token.
+
+    `reason` says why they are invited, as a sentence ("Your trainer has enrolled you in ...").
+    """
+    token, link = _reset_link(
+        session,
+        user=user,
+        settings=settings,
+        requested_by_id=invited_by_id,
+        lifetime=INVITATION_LIFETIME,
+    )
+    body = (
+        f"Hello {user.full_name},\n\n{reason}\n\n"
+        "QI Academy is where health and social care staff learn quality improvement. "
+        "Your account is ready: choose a password to sign in (the link works once, for 7 days):\n"
+        f"{link}\n\n"
+        "If the link has expired, use 'Forgot your password?' on the sign-in page with this "
+        "email address.\n\nQI Academy\n"
+    )
+    outbox_service.enqueue(
+        session, to=user.email, subject="You are invited to QI Academy", body=body
     )
     session.flush()
     return token

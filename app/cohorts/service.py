@@ -61,9 +61,11 @@ from app.cohorts.schemas import (
 )
 from app.content import service as content_service
 from app.content.registry import ContentRegistry
+from app.core.config import get_settings
 from app.core.db import as_utc, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.credentials import service as credentials_service
+from app.outbox import service as outbox_service
 from app.progress import service as progress_service
 
 log = logging.getLogger("qi_academy")
@@ -764,6 +766,8 @@ def import_csv(session: Session, *, cohort: Cohort, content: bytes, actor_id: in
     org = cohort.organisation.name if cohort.organisation else None
     now = utcnow()
     created = enrolled = already = 0
+    invited: list[User] = []  # new accounts: a link to choose a password
+    added: list[User] = []  # existing accounts newly enrolled: a note that they are in
     for r in rows:
         user = users.get(r.email)
         if user is None:
@@ -778,6 +782,7 @@ def import_csv(session: Session, *, cohort: Cohort, content: bytes, actor_id: in
             )
             session.flush()
             created += 1
+            invited.append(user)
         team_id = team_ids[_team_key(r.team)] if r.team else None
         enrolment = enrolments.get(user.id)
         if enrolment is None:
@@ -791,15 +796,19 @@ def import_csv(session: Session, *, cohort: Cohort, content: bytes, actor_id: in
                 )
             )
             enrolled += 1
+            if user not in invited:
+                added.append(user)
         elif enrolment.status != "active":
             enrolment.status, enrolment.removed_at, enrolment.enrolled_at = "active", None, now
             enrolment.team_id = team_id
             enrolled += 1
+            added.append(user)
         else:
             if team_id is not None:
                 enrolment.team_id = team_id
             already += 1
     session.flush()
+    _email_imported(session, cohort=cohort, invited=invited, added=added, actor_id=actor_id)
     result = ImportResult(
         rows=len(rows), accounts_created=created, enrolled=enrolled, already_enrolled=already
     )
@@ -812,6 +821,34 @@ def import_csv(session: Session, *, cohort: Cohort, content: bytes, actor_id: in
         detail=result.model_dump(),
     )
     return result
+
+
+def _email_imported(
+    session: Session, *, cohort: Cohort, invited: list[User], added: list[User], actor_id: int
+) -> None:
+    """Tell everyone the import enrolled: new accounts get a link to choose a password."""
+    settings = get_settings()
+    dates = f"{cohort.starts_on:%d %B %Y} to {cohort.ends_on:%d %B %Y}"
+    for user in invited:
+        accounts_service.send_invitation(
+            session,
+            user=user,
+            settings=settings,
+            invited_by_id=actor_id,
+            reason=f"Your trainer has enrolled you in the Silver cohort '{cohort.name}' ({dates}).",
+        )
+    for user in added:
+        outbox_service.enqueue(
+            session,
+            to=user.email,
+            subject=f"You have joined {cohort.name} on QI Academy",
+            body=(
+                f"Hello {user.full_name},\n\nYour trainer has enrolled you in the Silver cohort "
+                f"'{cohort.name}' ({dates}). The Silver modules are open to you now, and the "
+                f"cohort's workshops and your project are here:\n"
+                f"{settings.base_url}/cohorts/{cohort.id}\n\nQI Academy\n"
+            ),
+        )
 
 
 def _teams_by_name(session: Session, *, cohort: Cohort, names: Sequence[str]) -> dict[str, int]:

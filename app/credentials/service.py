@@ -47,6 +47,7 @@ from app.credentials.schemas import (
     TierGoal,
     VerificationPublic,
 )
+from app.outbox import service as outbox_service
 from app.progress import service as progress_service
 from app.progress.models import ModuleProgress
 
@@ -558,8 +559,35 @@ def _create(
             "supersedes": str(current.id) if current is not None else None,
         },
     )
+    _email_holder(session, user=user, credential=row, definition=definition)
     log.info("issued %s credential %s to user %s", definition.slug, credential_id, user_id)
     return row
+
+
+def _email_holder(
+    session: Session, *, user: User, credential: Credential, definition: Achievement
+) -> None:
+    """Tell the holder their credential is ready: queued, so sent only if the issue commits."""
+    base_url = _base_url()
+    expiry = (
+        f"It is valid until {as_utc(credential.valid_until):%d %B %Y}.\n\n"
+        if credential.valid_until is not None
+        else ""
+    )
+    body = (
+        f"Hello {user.full_name},\n\nCongratulations: you have earned {definition.name}, "
+        f"worth {definition.cpd_hours:g} CPD hours. {expiry}"
+        f"Download your CPD certificate (PDF), your badge, and the signed credential for a "
+        f"digital wallet or staff passport from My achievements:\n{base_url}/achievements\n\n"
+        f"Anyone can check it, without an account, here:\n{base_url}/verify/{credential.id}\n\n"
+        "QI Academy\n"
+    )
+    try:
+        outbox_service.enqueue(
+            session, to=user.email, subject=f"You have earned {definition.name}", body=body
+        )
+    except InvalidInput:  # an address the outbox cannot send to must not undo the award
+        log.warning("no credential email for user %s: unusable address", user.id)
 
 
 # --- the forms a credential is served in ----------------------------------------------------
