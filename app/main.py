@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,31 +13,32 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+import app.events
 import app.models  # noqa: F401  (register every mapper before first use)
-from app.accounts import router as accounts_router
-from app.admin import router as admin_router
-from app.analysis import router as analysis_router
-from app.cohorts import router as cohorts_router
-from app.content import router as content_router
+from app.accounts import router as accounts
+from app.admin import router as admin
+from app.analysis import router as analysis
+from app.awards import router as awards
+from app.cohorts import router as cohorts
+from app.content import router as content
 from app.content import service as content_service
-from app.content.registry import load_or_fail
+from app.content.registry import install, load_or_fail
 from app.core import handlers
 from app.core.config import get_settings
 from app.core.db import get_engine, get_sessionmaker
 from app.core.middleware import SecurityMiddleware
 from app.core.templating import render
-from app.credentials import router as credentials_router
-from app.feedback import router as feedback_router
-from app.gold import api as gold_api
-from app.gold import router as gold_router
-from app.outbox import router as outbox_router
-from app.privacy import router as privacy_router
-from app.progress import router as progress_router
-from app.projects import api as projects_api
-from app.projects import router as projects_router
-from app.quizzes import router as quizzes_router
-from app.reports import api as reports_api
-from app.reports import router as reports_router
+from app.credentials import router as credentials
+from app.feedback import router as feedback
+from app.gold import router as gold
+from app.gold import worker as gold_worker
+from app.learning import router as learning
+from app.outbox import router as outbox
+from app.outbox import worker as outbox_worker
+from app.privacy import router as privacy
+from app.projects import router as projects
+from app.reports import router as reports
+from app.reports import worker as reports_worker
 
 log = logging.getLogger("qi_academy")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -50,14 +51,39 @@ def load_content_into(app: FastAPI) -> None:
     modules = load_or_fail(settings.content_dir)
     with get_sessionmaker()() as session, session.begin():
         app.state.content = content_service.sync(session, modules=modules)
+    install(app.state.content)  # for code outside a request: event handlers and jobs
     log.info("content loaded: %d modules", len(app.state.content))
+
+
+# Every domain's router module has `pages` (HTML, not in the OpenAPI document) and `api` (JSON).
+DOMAINS = (
+    learning,  # home, modules, quizzes, the dashboard
+    content,
+    accounts,
+    cohorts,  # before awards: /trainer/cohorts/new is cohorts', not the dashboard of cohort "new"
+    awards,  # achievements and Silver progress
+    credentials,
+    projects,
+    gold,
+    reports,
+    feedback,
+    privacy,
+    admin,
+    analysis,
+    outbox,
+)
+# Background loops, each a no-op unless its QIA_*_WORKER switch is on (never under tests).
+WORKERS = (outbox_worker, reports_worker, gold_worker)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if not hasattr(app.state, "content"):
         load_content_into(app)
-    yield
+    async with AsyncExitStack() as stack:
+        for worker in WORKERS:
+            await stack.enter_async_context(worker.lifespan(app))
+        yield
 
 
 def create_app() -> FastAPI:
@@ -73,23 +99,9 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     handlers.install(app)
-    for module in (accounts_router, content_router, progress_router, quizzes_router):
-        app.include_router(module.pages)
-        app.include_router(module.api)
-    app.include_router(analysis_router.router)
-    for domain in (admin_router, feedback_router, privacy_router):
+    for domain in DOMAINS:
         app.include_router(domain.pages)
         app.include_router(domain.api)
-    app.include_router(outbox_router.router)  # also starts the email delivery loop
-    app.include_router(cohorts_router.pages)
-    app.include_router(cohorts_router.api)
-    app.include_router(credentials_router.router)
-    app.include_router(gold_router.pages)
-    app.include_router(gold_api.api)
-    app.include_router(reports_router.pages)
-    app.include_router(reports_api.api)
-    app.include_router(projects_router.pages)
-    app.include_router(projects_api.api)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["health"])

@@ -23,7 +23,7 @@ os.environ.setdefault("QIA_BASE_URL", "http://testserver")
 os.environ["QIA_KEYS_DIR"] = str(Path(tempfile.mkdtemp(prefix="qia-keys-")) / "keys")
 
 from app.content import service as content_service
-from app.content.registry import ContentRegistry, load_or_fail
+from app.content.registry import ContentRegistry, install, load_or_fail
 from app.core.config import get_settings
 from app.core.db import get_db, make_engine, unit_of_work
 from app.main import create_app
@@ -62,7 +62,9 @@ def registry(engine: Engine) -> ContentRegistry:
     """The real content, synced (and committed) once, as the server does at start-up."""
     modules = load_or_fail(get_settings().content_dir)
     with Session(engine) as session, session.begin():
-        return content_service.sync(session, modules=modules)
+        synced = content_service.sync(session, modules=modules)
+    install(synced)  # as the app does at start-up, for event handlers
+    return synced
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.constants import ORGANISATION_KINDS, STAFF_GROUPS, Role
-from app.core.db import Base
+from app.core.db import Base, as_utc
 
 
 def _in(column: str, values: Iterable[str]) -> str:
@@ -56,7 +56,9 @@ class User(Base):
 
     @property
     def role_names(self) -> set[str]:
-        return {r.role for r in self.roles}
+        """Roles held now: a role past its `expires_at` (a lapsed Gold trainer's) no longer counts."""
+        now = datetime.now(UTC)
+        return {r.role for r in self.roles if r.expires_at is None or as_utc(r.expires_at) > now}
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_names & {r.value for r in roles})
@@ -71,6 +73,8 @@ class UserRole(Base):
     )
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
     granted_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # None: until taken away. Set for a trainer role that comes from a Gold certification.
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="roles", lazy="raise")
 

@@ -7,10 +7,11 @@ from fastapi import APIRouter
 from app.analysis import service as analysis_service
 from app.analysis.schemas import AnalysisPublic, AnalysisRequest
 
-router = APIRouter(prefix="/api/v1", tags=["analysis"])
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["analysis"])
 
 
-@router.post("/analysis", response_model=AnalysisPublic)
+@api.post("/analysis", response_model=AnalysisPublic)
 def analyse_series(payload: AnalysisRequest) -> AnalysisPublic:
     """Judge a series by one rule set and return its centre, limits and signals."""
     return analysis_service.analyse(request=payload)

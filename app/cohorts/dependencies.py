@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
-from starlette.concurrency import run_in_threadpool
 
 from app.accounts.constants import Role
 from app.accounts.dependencies import CurrentUser, require_roles
@@ -15,20 +14,13 @@ from app.cohorts import service
 from app.cohorts.exceptions import CohortNotFound, NotCohortTrainer, NotEnrolled
 from app.cohorts.models import Cohort
 from app.core.deps import SessionDep
-from app.gold import service as gold_service
 
 _trainer_roles = require_roles(Role.TRAINER, Role.LEADER, Role.ADMIN)
 
 
-async def _trainer(user: CurrentUser, session: SessionDep) -> User:
-    """Trainers, leaders and admins; a trainer whose Gold certification has lapsed loses the role
-    here, before the check, so they cannot start a cohort on a role they no longer hold."""
-    await run_in_threadpool(gold_service.enforce_expiry, session, user=user)
-    checked: User = await _trainer_roles(user)
-    return checked
-
-
-TrainerUser = Annotated[User, Depends(_trainer)]
+# Trainers, leaders and admins. A lapsed Gold trainer's role no longer counts (UserRole.expires_at),
+# so they cannot start a cohort on a role they no longer hold; nothing is written to check it.
+TrainerUser = Annotated[User, Depends(_trainer_roles)]
 
 
 @dataclass

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
@@ -14,7 +14,6 @@ from app.accounts.dependencies import CurrentUser
 from app.cohorts import ics, service, views
 from app.cohorts.dependencies import (
     CohortAccess,
-    CohortForLearner,
     CohortForMember,
     CohortForTrainer,
     TrainerUser,
@@ -24,82 +23,28 @@ from app.cohorts.schemas import (
     KIND_NAMES,
     AttendanceUpdate,
     CohortCreate,
-    CohortDashboard,
     CohortList,
     CohortPublic,
     CohortTrainerView,
     EnrolmentPublic,
     ImportResult,
     JoinRequest,
-    LearnerCohortView,
     MemberRow,
-    ModuleColumn,
     RegisterRow,
     SessionCreate,
     SessionPublic,
 )
-from app.content.dependencies import ContentDep
-from app.content.registry import ContentRegistry
 from app.core.config import get_settings
 from app.core.db import utcnow
 from app.core.deps import SessionDep, verify_csrf
-from app.core.errors import AppError, Conflict, InvalidInput, NotFound
+from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.forms import form_dict
+from app.core.responses import done_message, done_redirect
 from app.core.templating import render
-from app.projects import service as projects_service
+from app.core.timefmt import day
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["cohorts"])
-
-# Fixed confirmations shown after a form redirects back (?done=<key>): no user text in the URL.
-DONE = {
-    "created": "Cohort created. Share the invite link or import learners below.",
-    "imported": "Learners imported.",
-    "removed": "Learner removed from the cohort.",
-    "team": "Team changed.",
-    "moved": "Learner moved to the other cohort.",
-    "team_added": "Team added.",
-    "team_deleted": "Team deleted. Its learners are now without a team.",
-    "trainer_added": "Co-trainer added.",
-    "trainer_removed": "Co-trainer removed.",
-    "invite": "New invite link made. The old link no longer works.",
-    "session": "Session added.",
-    "session_deleted": "Session cancelled.",
-    "register": "Register saved.",
-    "joined": "You have joined this cohort. Silver modules are now open to you.",
-}
-
-
-def _back(path: str, done: str, **extra: int) -> RedirectResponse:
-    query = urlencode({"done": done, **extra})
-    return RedirectResponse(f"{path}?{query}", status_code=status.HTTP_303_SEE_OTHER)
-
-
-def _done(request: Request) -> str | None:
-    return DONE.get(request.query_params.get("done", ""))
-
-
-def _silver_modules(registry: ContentRegistry) -> list[ModuleColumn]:
-    return [
-        ModuleColumn(id=m.module_id, slug=m.slug, title=m.meta.title)
-        for m in registry.tier("silver")
-    ]
-
-
-def _projects(session: SessionDep, cohort_id: int) -> dict[int, str]:
-    """Project state per learner of the cohort. Asked here, in the router: projects imports cohorts."""
-    return projects_service.states_for(session, cohort_id=cohort_id)
-
-
-def _base(access: CohortAccess, section: str, title: str) -> dict[str, Any]:
-    c = access.cohort
-    return {
-        "title": f"{title} - {c.name}",
-        "cohort": {"id": c.id, "name": c.name, "kind": c.kind, "kind_name": KIND_NAMES[c.kind]},
-        "section": section,
-        "nav": "trainer",
-    }
-
 
 # ---------------------------------------------------------------- trainer pages
 
@@ -115,7 +60,6 @@ def trainer_cohorts(request: Request, user: TrainerUser, session: SessionDep) ->
             "title": "Your cohorts",
             "cohorts": cohorts,
             "kinds": KIND_NAMES,
-            "day": views.day,
             "nav": "trainer",
         },
     )
@@ -160,42 +104,7 @@ async def create_cohort_submit(
             "nav": "trainer",
         }
         return render(request, "cohorts/trainer_new.html", ctx, status_code=422)
-    return _back(f"/trainer/cohorts/{cohort.id}/members", "created")
-
-
-@pages.get("/trainer/cohorts/{cohort_id}")
-def cohort_dashboard(
-    request: Request, access: CohortForTrainer, session: SessionDep, registry: ContentDep
-) -> Response:
-    """Learners x Silver modules, attendance, projects and who has completed Silver."""
-    view = service.dashboard(
-        session,
-        cohort=access.cohort,
-        modules=_silver_modules(registry),
-        projects=_projects(session, access.cohort.id),
-    )
-    ctx = _base(access, "dashboard", "Dashboard")
-    ctx.update(view=view, cell_text=service.cell_text, day=views.day, done=_done(request))
-    return render(request, "cohorts/trainer_dashboard.html", ctx)
-
-
-@pages.get("/trainer/cohorts/{cohort_id}/export.csv")
-def export_dashboard(
-    access: CohortForTrainer, session: SessionDep, registry: ContentDep
-) -> Response:
-    """The cohort dashboard as a CSV file."""
-    view = service.dashboard(
-        session,
-        cohort=access.cohort,
-        modules=_silver_modules(registry),
-        projects=_projects(session, access.cohort.id),
-    )
-    name = f"cohort-{access.cohort.id}-{utcnow():%Y-%m-%d}.csv"
-    return Response(
-        service.dashboard_csv(view),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return done_redirect(f"/trainer/cohorts/{cohort.id}/members", "created")
 
 
 def _imported(request: Request) -> dict[str, int] | None:
@@ -210,14 +119,14 @@ def _members_page(
     request: Request, access: CohortForTrainer, session: SessionDep, **extra: Any
 ) -> Response:
     cohort = access.cohort
-    ctx = _base(access, "members", "Learners and teams")
+    ctx = views.trainer_frame(access, "members", "Learners and teams")
     ctx.update(
         view=service.trainer_view(session, cohort=cohort),
         members=service.members(session, cohort_id=cohort.id),
         teams=service.teams(session, cohort_id=cohort.id),
         join_url=f"{get_settings().base_url}/cohorts/join/{cohort.invite_code}",
-        expires=views.day(service.local(cohort.invite_expires_at).date()),
-        done=_done(request),
+        expires=day(cohort.invite_expires_at),
+        done=done_message(request, views.DONE),
         imported=_imported(request),
         errors=extra.pop("errors", {}),
         **extra,
@@ -252,7 +161,9 @@ async def import_members(
         return _members_page(
             request, access, session, errors=errors, row_errors=exc.errors, code=422
         )
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "imported", **result.model_dump())
+    return done_redirect(
+        f"/trainer/cohorts/{access.cohort.id}/members", "imported", **result.model_dump()
+    )
 
 
 async def _field(request: Request, name: str) -> str:
@@ -268,19 +179,14 @@ async def add_team(request: Request, access: CohortForTrainer, session: SessionD
         return _members_page(
             request, access, session, errors={"name": exc.message}, code=exc.status_code
         )
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "team_added")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/members", "team_added")
 
 
 @pages.post("/trainer/cohorts/{cohort_id}/teams/{team_id}/delete")
 def delete_team(team_id: int, access: CohortForTrainer, session: SessionDep) -> Response:
     """Delete a team; its learners stay in the cohort. Not a team with a project."""
-    if projects_service.team_has_project(session, team_id=team_id):
-        raise Conflict(
-            "This team has an improvement project, so it cannot be deleted. "
-            "Move its learners to other teams instead."
-        )
     service.delete_team(session, cohort=access.cohort, team_id=team_id)
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "team_deleted")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/members", "team_deleted")
 
 
 @pages.post("/trainer/cohorts/{cohort_id}/trainers")
@@ -298,7 +204,7 @@ async def add_trainer(request: Request, access: CohortForTrainer, session: Sessi
             trainer_email=email,
             code=exc.status_code,
         )
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "trainer_added")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/members", "trainer_added")
 
 
 @pages.post("/trainer/cohorts/{cohort_id}/trainers/{user_id}/remove")
@@ -307,14 +213,14 @@ def remove_trainer(user_id: int, access: CohortForTrainer, session: SessionDep) 
     service.remove_co_trainer(
         session, cohort=access.cohort, user_id=user_id, actor_id=access.user.id
     )
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "trainer_removed")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/members", "trainer_removed")
 
 
 @pages.post("/trainer/cohorts/{cohort_id}/invite")
 def reset_invite(access: CohortForTrainer, session: SessionDep) -> Response:
     """Make a new invite link; the old one stops working."""
     service.reset_invite(session, cohort=access.cohort)
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "invite")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/members", "invite")
 
 
 def _member_or_404(session: SessionDep, access: CohortAccess, user_id: int) -> MemberRow:
@@ -335,7 +241,7 @@ def member_page(
         for c in service.cohorts_for_trainer(session, user_id=access.user.id)
         if c.id != access.cohort.id
     ]
-    ctx = _base(access, "members", member.full_name)
+    ctx = views.trainer_frame(access, "members", member.full_name)
     ctx.update(
         member=member, teams=service.teams(session, cohort_id=access.cohort.id), others=others
     )
@@ -350,7 +256,7 @@ async def change_team(
     raw = await _field(request, "team_id")
     team_id = int(raw) if raw.isdigit() else None
     service.move_to_team(session, cohort=access.cohort, user_id=user_id, team_id=team_id)
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "team")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/members", "team")
 
 
 @pages.post("/trainer/cohorts/{cohort_id}/members/{user_id}/move")
@@ -368,26 +274,26 @@ async def move_member(
     service.move_to_cohort(
         session, cohort=access.cohort, user_id=user_id, target=target, actor_id=access.user.id
     )
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "moved")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/members", "moved")
 
 
 @pages.post("/trainer/cohorts/{cohort_id}/members/{user_id}/remove")
 def remove_member(user_id: int, access: CohortForTrainer, session: SessionDep) -> Response:
     """Remove a learner from the cohort."""
     service.remove_learner(session, cohort=access.cohort, user_id=user_id, actor_id=access.user.id)
-    return _back(f"/trainer/cohorts/{access.cohort.id}/members", "removed")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/members", "removed")
 
 
 def _sessions_page(
     request: Request, access: CohortAccess, session: SessionDep, **extra: Any
 ) -> Response:
-    ctx = _base(access, "sessions", "Workshop sessions")
+    ctx = views.trainer_frame(access, "sessions", "Workshop sessions")
     sessions = service.sessions_for(session, cohort_id=access.cohort.id)
     ctx.update(
         sessions=[views.session_view(s) for s in sessions],
         form=extra.pop("form", {}),
         errors=extra.pop("errors", {}),
-        done=_done(request),
+        done=done_message(request, views.DONE),
     )
     return render(request, "cohorts/trainer_sessions.html", ctx, status_code=extra.get("code", 200))
 
@@ -415,14 +321,14 @@ async def add_session(request: Request, access: CohortForTrainer, session: Sessi
         pass
     if errors:
         return _sessions_page(request, access, session, form=form, errors=errors, code=422)
-    return _back(f"/trainer/cohorts/{access.cohort.id}/sessions", "session")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/sessions", "session")
 
 
 @pages.post("/trainer/cohorts/{cohort_id}/sessions/{session_id}/delete")
 def delete_session(session_id: int, access: CohortForTrainer, session: SessionDep) -> Response:
     """Cancel a session and its register."""
     service.delete_session(session, cohort=access.cohort, session_id=session_id)
-    return _back(f"/trainer/cohorts/{access.cohort.id}/sessions", "session_deleted")
+    return done_redirect(f"/trainer/cohorts/{access.cohort.id}/sessions", "session_deleted")
 
 
 @pages.get("/trainer/cohorts/{cohort_id}/sessions/{session_id}/register")
@@ -431,11 +337,11 @@ def register_page(
 ) -> Response:
     """The register for one session: present or absent for each learner."""
     workshop = service.get_session(session, cohort_id=access.cohort.id, session_id=session_id)
-    ctx = _base(access, "sessions", f"Register: {workshop.title}")
+    ctx = views.trainer_frame(access, "sessions", f"Register: {workshop.title}")
     ctx.update(
         workshop=views.session_view(workshop),
         rows=service.register_for(session, cohort_id=access.cohort.id, session_id=session_id),
-        done=_done(request),
+        done=done_message(request, views.DONE),
     )
     return render(request, "cohorts/trainer_register.html", ctx)
 
@@ -446,7 +352,6 @@ async def register_submit(
     session_id: int,
     access: CohortForTrainer,
     session: SessionDep,
-    registry: ContentDep,
 ) -> Response:
     """Save the register; learners left unmarked stay unmarked."""
     form = await request.form()
@@ -461,10 +366,10 @@ async def register_submit(
         session_id=session_id,
         marks=marks,
         actor_id=access.user.id,
-        registry=registry,
-        projects=_projects(session, access.cohort.id),
     )
-    return _back(f"/trainer/cohorts/{access.cohort.id}/sessions/{session_id}/register", "register")
+    return done_redirect(
+        f"/trainer/cohorts/{access.cohort.id}/sessions/{session_id}/register", "register"
+    )
 
 
 # ---------------------------------------------------------------- learner pages
@@ -477,7 +382,6 @@ def _my_cohorts_page(
         "title": "My cohorts",
         "cohorts": service.cohorts_for_learner(session, user_id=user.id),
         "kinds": KIND_NAMES,
-        "day": views.day,
         "errors": errors,
         "nav": "cohorts",
     }
@@ -511,7 +415,6 @@ def join_page(request: Request, code: str, user: CurrentUser, session: SessionDe
         "code": cohort.invite_code,
         "already": enrolment is not None,
         "kinds": KIND_NAMES,
-        "day": views.day,
         "nav": "cohorts",
     }
     return render(request, "cohorts/join.html", ctx)
@@ -521,28 +424,7 @@ def join_page(request: Request, code: str, user: CurrentUser, session: SessionDe
 def join_submit(code: str, user: CurrentUser, session: SessionDep) -> Response:
     """Join the cohort (harmless if already in it)."""
     enrolment = service.join_by_code(session, code=code, user=user)
-    return _back(f"/cohorts/{enrolment.cohort_id}", "joined")
-
-
-@pages.get("/cohorts/{cohort_id}")
-def my_cohort(request: Request, access: CohortForLearner, session: SessionDep) -> Response:
-    """One of the learner's cohorts: sessions, calendar files, team and Silver progress."""
-    view = service.learner_view(
-        session,
-        cohort=access.cohort,
-        user_id=access.user.id,
-        projects=_projects(session, access.cohort.id),
-    )
-    ctx = {
-        "title": view.cohort.name,
-        "view": view,
-        "sessions": [views.session_view(s) for s in view.sessions],
-        "kinds": KIND_NAMES,
-        "day": views.day,
-        "done": _done(request),
-        "nav": "cohorts",
-    }
-    return render(request, "cohorts/learner_cohort.html", ctx)
+    return done_redirect(f"/cohorts/{enrolment.cohort_id}", "joined")
 
 
 def _ics(access: CohortAccess, sessions: list[SessionPublic], filename: str) -> Response:
@@ -609,34 +491,10 @@ def read_cohort(access: CohortForMember, session: SessionDep) -> CohortTrainerVi
     return service.cohort_public(session, cohort=access.cohort)
 
 
-@api.get("/cohorts/{cohort_id}/me")
-def read_my_progress(access: CohortForLearner, session: SessionDep) -> LearnerCohortView:
-    """Your team, the cohort's sessions and your Silver completion in it."""
-    return service.learner_view(
-        session,
-        cohort=access.cohort,
-        user_id=access.user.id,
-        projects=_projects(session, access.cohort.id),
-    )
-
-
 @api.get("/cohorts/{cohort_id}/members")
 def list_members(access: CohortForTrainer, session: SessionDep) -> list[MemberRow]:
     """The cohort's active learners (trainers only)."""
     return service.members(session, cohort_id=access.cohort.id)
-
-
-@api.get("/cohorts/{cohort_id}/dashboard")
-def read_dashboard(
-    access: CohortForTrainer, session: SessionDep, registry: ContentDep
-) -> CohortDashboard:
-    """Learners x Silver modules, attendance, projects and Silver completion (trainers only)."""
-    return service.dashboard(
-        session,
-        cohort=access.cohort,
-        modules=_silver_modules(registry),
-        projects=_projects(session, access.cohort.id),
-    )
 
 
 @api.get("/cohorts/{cohort_id}/sessions")
@@ -668,7 +526,6 @@ def record_attendance(
     data: AttendanceUpdate,
     access: CohortForTrainer,
     session: SessionDep,
-    registry: ContentDep,
 ) -> list[RegisterRow]:
     """Mark learners present or absent at a session (trainers only)."""
     marks = {m.user_id: m.status for m in data.marks}
@@ -678,6 +535,4 @@ def record_attendance(
         session_id=session_id,
         marks=marks,
         actor_id=access.user.id,
-        registry=registry,
-        projects=_projects(session, access.cohort.id),
     )

@@ -10,7 +10,6 @@ from pydantic import (
     Field,
     HttpUrl,
     StringConstraints,
-    computed_field,
     field_validator,
     model_validator,
 )
@@ -167,69 +166,6 @@ class RegisterRow(Schema):
     user_id: int
     full_name: str
     status: Mark | None
-
-
-class ModuleColumn(Schema):
-    id: int
-    slug: str
-    title: str
-
-
-class ModuleCell(Schema):
-    status: Literal["not_started", "in_progress", "completed"]
-    best_score: int | None
-
-
-class SilverStatus(Schema):
-    modules_passed: int
-    modules_total: int
-    sessions_attended: int
-    sessions_total: int
-    attendance_percent: int
-    attendance_required: int
-    attendance_met: bool
-    project: str
-    project_signed_off: bool
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def modules_met(self) -> bool:
-        return self.modules_passed >= self.modules_total
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def complete(self) -> bool:
-        return self.modules_met and self.attendance_met and self.project_signed_off
-
-
-class DashboardRow(Schema):
-    user_id: int
-    full_name: str
-    email: str
-    team: str | None
-    cells: list[ModuleCell]
-    silver: SilverStatus
-
-
-class CohortDashboard(Schema):
-    cohort: CohortTrainerView
-    modules: list[ModuleColumn]
-    rows: list[DashboardRow]
-    sessions_total: int
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def complete_count(self) -> int:
-        return sum(1 for r in self.rows if r.silver.complete)
-
-
-class LearnerCohortView(Schema):
-    """A learner's view of one of their cohorts: details, their team, sessions and Silver status."""
-
-    cohort: CohortPublic
-    team: str | None
-    sessions: list[SessionPublic]
-    silver: SilverStatus
 
 
 class CohortList(Schema):

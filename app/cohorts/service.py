@@ -1,5 +1,4 @@
-"""Cohorts: create and run Silver cohorts, enrol learners, schedule sessions, take the register,
-and decide who has completed Silver."""
+"""Cohorts: create and run Silver cohorts, enrol learners, schedule sessions and take the register."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import ScalarSelect, and_, delete, func, select, update
@@ -21,6 +19,7 @@ from app.accounts import service as accounts_service
 from app.accounts.constants import Role
 from app.accounts.models import User
 from app.audit import service as audit_service
+from app.cohorts.events import AttendanceRecorded
 from app.cohorts.exceptions import (
     CohortFull,
     CohortNotFound,
@@ -40,36 +39,27 @@ from app.cohorts.models import (
 from app.cohorts.schemas import (
     MAX_CO_TRAINERS,
     CohortCreate,
-    CohortDashboard,
     CohortPublic,
     CohortSummary,
     CohortTrainerView,
-    DashboardRow,
     EnrolmentPublic,
     ImportResult,
-    LearnerCohortView,
     MemberRow,
-    ModuleCell,
-    ModuleColumn,
     RegisterRow,
     RowError,
     SessionCreate,
     SessionPublic,
-    SilverStatus,
     TeamPublic,
     TrainerPublic,
 )
-from app.content import service as content_service
-from app.content.registry import ContentRegistry
 from app.core.config import get_settings
 from app.core.db import as_utc, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
-from app.credentials import service as credentials_service
+from app.core.events import publish
+from app.core.timefmt import LONDON
 from app.outbox import service as outbox_service
-from app.progress import service as progress_service
 
 log = logging.getLogger("qi_academy")
-LONDON = ZoneInfo("Europe/London")
 TRAINER_ROLES = (Role.TRAINER, Role.LEADER, Role.ADMIN)
 # Invite codes are typed from slides and emails: no 0/O or 1/I/L to confuse.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -77,8 +67,6 @@ _CODE_LENGTH = 10
 MAX_IMPORT_ROWS = 500
 MAX_IMPORT_BYTES = 1_000_000
 _EMAIL = TypeAdapter(EmailStr)
-NOT_STARTED = "not started"
-SIGNED_OFF = "signed_off"
 
 
 # ---------------------------------------------------------------- cohorts and their trainers
@@ -617,17 +605,25 @@ def create_team(session: Session, *, cohort: Cohort, name: str) -> TeamPublic:
 
 
 def delete_team(session: Session, *, cohort: Cohort, team_id: int) -> None:
-    """Delete a team; its learners stay in the cohort without a team."""
+    """Delete a team; its learners stay in the cohort without a team. Not a team with a project:
+    the database refuses (fk_project_team_in_cohort), so its work and sign-off history stay."""
     team = session.scalar(select(Team).where(Team.id == team_id, Team.cohort_id == cohort.id))
     if team is None:
         raise NotFound("This cohort has no such team.")
-    session.execute(
-        update(Enrolment)
-        .where(Enrolment.cohort_id == cohort.id, Enrolment.team_id == team_id)
-        .values(team_id=None)
-    )
-    session.delete(team)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.execute(
+                update(Enrolment)
+                .where(Enrolment.cohort_id == cohort.id, Enrolment.team_id == team_id)
+                .values(team_id=None)
+            )
+            session.delete(team)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "This team has an improvement project, so it cannot be deleted. "
+            "Move its learners to other teams instead."
+        ) from exc
 
 
 # ---------------------------------------------------------------- CSV import
@@ -967,10 +963,11 @@ def record_attendance(
     session_id: int,
     marks: Mapping[int, str],
     actor_id: int,
-    registry: ContentRegistry,
-    projects: Mapping[int, str],
 ) -> list[RegisterRow]:
-    """Save the register: present or absent per learner, replacing earlier marks."""
+    """Save the register: present or absent per learner, replacing earlier marks.
+
+    Publishes AttendanceRecorded, on which awards decides who has now completed Silver.
+    """
     get_session(session, cohort_id=cohort.id, session_id=session_id)
     enrolments = {
         int(user_id): int(enrolment_id)
@@ -1011,18 +1008,18 @@ def record_attendance(
         elif row.status != status:
             row.status, row.recorded_by_id, row.recorded_at = status, actor_id, now
     session.flush()
-    check_silver_completion(
+    publish(
         session,
-        cohort_id=cohort.id,
-        user_ids=list(marks),
-        registry=registry,
-        projects=projects,
-        actor_id=actor_id,
+        AttendanceRecorded(
+            cohort_id=cohort.id, session_id=session_id, user_ids=tuple(marks), actor_id=actor_id
+        ),
     )
     return register_for(session, cohort_id=cohort.id, session_id=session_id)
 
 
-def _attended(session: Session, *, cohort_id: int, user_ids: Collection[int]) -> dict[int, int]:
+def attended_counts(
+    session: Session, *, cohort_id: int, user_ids: Collection[int]
+) -> dict[int, int]:
     """Sessions each learner was marked present at, counted in SQL."""
     if not user_ids:
         return {}
@@ -1039,273 +1036,7 @@ def _attended(session: Session, *, cohort_id: int, user_ids: Collection[int]) ->
     return {int(u): int(n) for u, n in rows}
 
 
-def _session_count(session: Session, *, cohort_id: int) -> int:
+def session_count(session: Session, *, cohort_id: int) -> int:
     return int(
         session.scalar(select(func.count()).where(WorkshopSession.cohort_id == cohort_id)) or 0
     )
-
-
-# ---------------------------------------------------------------- Silver completion
-
-
-def attendance_met(*, attended: int, total: int, required: int) -> bool:
-    """Exact percent comparison (no rounding); with no sessions yet, only a 0% requirement is met."""
-    if total == 0:
-        return required == 0
-    return attended * 100 >= required * total
-
-
-def project_label(state: str | None) -> str:
-    """A project state from the projects service ("signed_off") as pages show it ("signed off")."""
-    return (state or NOT_STARTED).replace("_", " ")
-
-
-def _silver(
-    *,
-    passed: int,
-    modules_total: int,
-    attended: int,
-    sessions_total: int,
-    required: int,
-    project: str,
-) -> SilverStatus:
-    project = project_label(project)
-    return SilverStatus(
-        modules_passed=passed,
-        modules_total=modules_total,
-        sessions_attended=attended,
-        sessions_total=sessions_total,
-        attendance_percent=progress_service.percent(attended, sessions_total),
-        attendance_required=required,
-        attendance_met=attendance_met(attended=attended, total=sessions_total, required=required),
-        project=project,
-        project_signed_off=project == project_label(SIGNED_OFF),
-    )
-
-
-def silver_statuses(
-    session: Session,
-    *,
-    cohort: Cohort,
-    user_ids: Collection[int],
-    projects: Mapping[int, str],
-) -> dict[int, SilverStatus]:
-    """Silver completion of many learners of one cohort: a fixed number of queries.
-
-    `projects` maps user id to their (or their team's) project state, from the projects service;
-    the caller supplies it because projects builds on cohorts (cohorts cannot import it back).
-    """
-    module_ids = content_service.active_module_ids(session, tier="silver")
-    passed = progress_service.passed_counts(session, user_ids=user_ids, module_ids=module_ids)
-    attended = _attended(session, cohort_id=cohort.id, user_ids=user_ids)
-    total = _session_count(session, cohort_id=cohort.id)
-    return {
-        u: _silver(
-            passed=passed.get(u, 0),
-            modules_total=len(module_ids),
-            attended=attended.get(u, 0),
-            sessions_total=total,
-            required=cohort.attendance_required,
-            project=projects.get(u, NOT_STARTED),
-        )
-        for u in user_ids
-    }
-
-
-def silver_status(
-    session: Session, *, cohort_id: int, user_id: int, project: str | None = None
-) -> SilverStatus:
-    """Modules passed, attendance met and project signed off, for one learner of a cohort.
-
-    `project` is their project state from the projects service (None: not started).
-    """
-    cohort = get_cohort(session, cohort_id=cohort_id)
-    projects = {user_id: project} if project else {}
-    return silver_statuses(session, cohort=cohort, user_ids=[user_id], projects=projects)[user_id]
-
-
-def check_silver_completion(
-    session: Session,
-    *,
-    cohort_id: int,
-    user_ids: Collection[int],
-    registry: ContentRegistry,
-    projects: Mapping[int, str],
-    actor_id: int | None = None,
-) -> list[int]:
-    """Issue the Silver credential to each of these active learners who has now completed Silver.
-
-    Returns the ids of those who are complete (whether or not they already held the credential).
-    """
-    active = set(active_learner_ids(session, cohort_id=cohort_id))
-    learners = [u for u in dict.fromkeys(user_ids) if u in active]
-    if not learners:
-        return []
-    cohort = get_cohort(session, cohort_id=cohort_id)
-    statuses = silver_statuses(session, cohort=cohort, user_ids=learners, projects=projects)
-    complete = [u for u in learners if statuses[u].complete]
-    for user_id in complete:
-        _issue_silver(session, user_id=user_id, registry=registry, actor_id=actor_id)
-    return complete
-
-
-def on_project_signed_off(
-    session: Session,
-    *,
-    cohort_id: int,
-    user_ids: Collection[int],
-    registry: ContentRegistry,
-    actor_id: int | None = None,
-) -> list[int]:
-    """The projects service calls this when a project is signed off, with its learner(s).
-
-    Issues Silver to those now complete (modules passed, attendance met, project signed off) and
-    returns their ids. `registry` is the content catalogue (ContentDep in a route); `actor_id` the
-    trainer who signed off, for the audit log.
-    """
-    return check_silver_completion(
-        session,
-        cohort_id=cohort_id,
-        user_ids=user_ids,
-        registry=registry,
-        projects=dict.fromkeys(user_ids, SIGNED_OFF),  # the project just signed off is theirs
-        actor_id=actor_id,
-    )
-
-
-def _issue_silver(
-    session: Session, *, user_id: int, registry: ContentRegistry, actor_id: int | None
-) -> None:
-    """Issue Silver once. A learner who already has one (even revoked or superseded) is left
-    alone: re-awarding a revoked credential is for a person to decide, not for this check."""
-    definition = credentials_service.achievement_for_tier("silver")
-    held = credentials_service.list_for_user(session, user_id=user_id)
-    if any(c.achievement == definition.slug for c in held):
-        return
-    try:
-        with session.begin_nested():
-            credentials_service.issue(
-                session,
-                user_id=user_id,
-                achievement_slug=definition.slug,
-                registry=registry,
-                actor_id=actor_id,
-            )
-    except Exception:  # a signing-key problem must not undo the sign-off or the register
-        log.exception("could not issue Silver to user %s", user_id)
-
-
-# ---------------------------------------------------------------- dashboards
-
-
-def dashboard(
-    session: Session,
-    *,
-    cohort: Cohort,
-    modules: Sequence[ModuleColumn],
-    projects: Mapping[int, str],
-) -> CohortDashboard:
-    """Learners x Silver modules, attendance and project, for the cohort's trainers.
-
-    A fixed number of queries however many learners: members, the progress matrix, attendance
-    counts, session count and project states.
-    """
-    people = members(session, cohort_id=cohort.id)
-    ids = [m.user_id for m in people]
-    module_ids = [m.id for m in modules]
-    matrix = progress_service.status_matrix(session, user_ids=ids, module_ids=module_ids)
-    attended = _attended(session, cohort_id=cohort.id, user_ids=ids)
-    total = _session_count(session, cohort_id=cohort.id)
-    rows = []
-    for m in people:
-        cells = []
-        for col in modules:
-            status, best = matrix.get((m.user_id, col.id), ("not_started", None))
-            cells.append(ModuleCell(status=status, best_score=best))  # type: ignore[arg-type]
-        rows.append(
-            DashboardRow(
-                user_id=m.user_id,
-                full_name=m.full_name,
-                email=m.email,
-                team=m.team,
-                cells=cells,
-                silver=_silver(
-                    passed=sum(1 for c in cells if c.status == "completed"),
-                    modules_total=len(modules),
-                    attended=attended.get(m.user_id, 0),
-                    sessions_total=total,
-                    required=cohort.attendance_required,
-                    project=projects.get(m.user_id, NOT_STARTED),
-                ),
-            )
-        )
-    return CohortDashboard(
-        cohort=trainer_view(session, cohort=cohort),
-        modules=list(modules),
-        rows=rows,
-        sessions_total=total,
-    )
-
-
-_STATUS_WORDS = {"not_started": "not started", "in_progress": "in progress", "completed": "passed"}
-
-
-def cell_text(cell: ModuleCell) -> str:
-    word = _STATUS_WORDS[cell.status]
-    return f"{word} ({cell.best_score}%)" if cell.best_score is not None else word
-
-
-def _csv_safe(value: str) -> str:
-    """Stop spreadsheets running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def dashboard_csv(view: CohortDashboard) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    header = ["full_name", "email", "team"]
-    for m in view.modules:
-        header += [f"{m.slug} status", f"{m.slug} best score"]
-    header += [
-        "sessions attended",
-        "sessions total",
-        "attendance percent",
-        "attendance met",
-        "project",
-        "silver complete",
-    ]
-    writer.writerow(header)
-    for r in view.rows:
-        line = [_csv_safe(r.full_name), _csv_safe(r.email), _csv_safe(r.team or "")]
-        for c in r.cells:
-            line += [_STATUS_WORDS[c.status], "" if c.best_score is None else str(c.best_score)]
-        s = r.silver
-        line += [
-            str(s.sessions_attended),
-            str(s.sessions_total),
-            str(s.attendance_percent),
-            "yes" if s.attendance_met else "no",
-            _csv_safe(s.project),
-            "yes" if s.complete else "no",
-        ]
-        writer.writerow(line)
-    return out.getvalue()
-
-
-def learner_view(
-    session: Session, *, cohort: Cohort, user_id: int, projects: Mapping[int, str]
-) -> LearnerCohortView:
-    team = team_of(session, cohort_id=cohort.id, user_id=user_id)
-    return LearnerCohortView(
-        cohort=cohort_public(session, cohort=cohort),
-        team=team.name if team else None,
-        sessions=sessions_for(session, cohort_id=cohort.id),
-        silver=silver_statuses(session, cohort=cohort, user_ids=[user_id], projects=projects)[
-            user_id
-        ],
-    )
-
-
-def local(value: datetime) -> datetime:
-    """A stored UTC time as UK local time, for pages."""
-    return as_utc(value).astimezone(LONDON)

@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.cohorts.schemas import SessionPublic
-from app.cohorts.service import local
+from app.cohorts.dependencies import CohortAccess
+from app.cohorts.schemas import KIND_NAMES, SessionPublic
+from app.core.timefmt import clock, local
 
 COHORT_FIELDS = (
     "name",
@@ -39,6 +40,23 @@ SESSION_MESSAGES = {
     "end_time": "Enter the end time, like 12:30",
     "venue": "Enter the venue in 300 characters or fewer",
     "online_url": "Enter the online link as a full address starting with https://",
+}
+# Fixed confirmations shown after a form redirects back (?done=<key>): no user text in the URL.
+DONE = {
+    "created": "Cohort created. Share the invite link or import learners below.",
+    "imported": "Learners imported.",
+    "removed": "Learner removed from the cohort.",
+    "team": "Team changed.",
+    "moved": "Learner moved to the other cohort.",
+    "team_added": "Team added.",
+    "team_deleted": "Team deleted. Its learners are now without a team.",
+    "trainer_added": "Co-trainer added.",
+    "trainer_removed": "Co-trainer removed.",
+    "invite": "New invite link made. The old link no longer works.",
+    "session": "Session added.",
+    "session_deleted": "Session cancelled.",
+    "register": "Register saved.",
+    "joined": "You have joined this cohort. Silver modules are now open to you.",
 }
 _SPLIT = re.compile(r"[\s,;]+")
 
@@ -92,15 +110,6 @@ def form_errors(
     return errors
 
 
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def clock(value: datetime) -> str:
-    hour = value.hour % 12 or 12
-    return f"{hour}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}"
-
-
 def when(s: SessionPublic) -> str:
     start, end = local(s.starts_at), local(s.ends_at)
     first = f"{start:%A} {start.day} {start:%B %Y}"
@@ -116,4 +125,15 @@ def session_view(s: SessionPublic) -> dict[str, Any]:
         "when": when(s),
         "venue": s.venue,
         "online_url": s.online_url,
+    }
+
+
+def trainer_frame(access: CohortAccess, section: str, title: str) -> dict[str, Any]:
+    """What every trainer page of a cohort shows around its content: title, cohort and tab."""
+    c = access.cohort
+    return {
+        "title": f"{title} - {c.name}",
+        "cohort": {"id": c.id, "name": c.name, "kind": c.kind, "kind_name": KIND_NAMES[c.kind]},
+        "section": section,
+        "nav": "trainer",
     }

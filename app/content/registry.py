@@ -61,6 +61,22 @@ class ContentRegistry:
         return len(self._by_slug)
 
 
+_current: ContentRegistry | None = None
+
+
+def install(registry: ContentRegistry) -> None:
+    """Make `registry` the process's catalogue (content sync does this at start-up)."""
+    global _current
+    _current = registry
+
+
+def current() -> ContentRegistry:
+    """The catalogue synced at start-up: for code outside a request (event handlers, jobs)."""
+    if _current is None:
+        raise RuntimeError("content has not been synced in this process yet")
+    return _current
+
+
 def load_or_fail(content_dir: Path) -> list[LoadedModule]:
     result = load_content(content_dir)
     if result.errors:

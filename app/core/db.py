@@ -14,6 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from app.core.config import get_settings
+from app.core.timefmt import as_utc
+
+__all__ = ["Base", "as_utc", "get_db", "get_engine", "get_sessionmaker", "utcnow"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,11 +34,6 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything we store is UTC, so say so."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from app.core.errors import AppError, Unauthorized
+from app.core.forms import FormInvalid
 from app.core.templating import render
 
 log = logging.getLogger("qi_academy")
@@ -90,6 +91,12 @@ def _validation_message(err: dict[str, Any]) -> str:
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(FormInvalid)
+    async def form_invalid(request: Request, exc: FormInvalid) -> Response:
+        # The request's session has already rolled back: the page is drawn from plain values.
+        context = {**exc.context, "errors": exc.errors}
+        return render(request, exc.template, context, status_code=exc.status_code)
+
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
         if isinstance(exc, Unauthorized) and not wants_json(request) and request.method == "GET":

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse
 
 from app.core.config import get_settings
 from app.core.security import csrf_token_for
+from app.core.timefmt import FILTERS
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 NHSUK_FRONTEND_VERSION = "10.6.1"
@@ -28,6 +29,8 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.globals["nhsuk_version"] = NHSUK_FRONTEND_VERSION
+_env.filters.update(FILTERS)
+_env.globals.update(FILTERS)  # day(x) and x|day both read well in templates
 templates = Jinja2Templates(env=_env)
 
 

@@ -26,11 +26,10 @@ from app.credentials.schemas import (
     TokenVerifyRequest,
     VerificationPublic,
 )
-from app.gold import service as gold_service
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-api = APIRouter(prefix="/api/v1", tags=["credentials"])
-public = APIRouter(tags=["credentials"])
+_v1 = APIRouter(prefix="/api/v1", tags=["credentials"])
+public = APIRouter(tags=["credentials"])  # the documents verifiers fetch, outside /api/v1
 
 JSON_LD = "application/ld+json"
 _SHORT_CACHE = {"Cache-Control": "public, max-age=300"}
@@ -134,84 +133,35 @@ def read_credential(credential: PublicCredential) -> Response:
 # --- API ------------------------------------------------------------------------------------
 
 
-@api.get("/me/credentials")
+@_v1.get("/me/credentials")
 def list_my_credentials(user: CurrentUser, session: SessionDep) -> CredentialList:
     """Your credentials, newest first, with a link to each form they come in."""
     return CredentialList(data=service.list_for_user(session, user_id=user.id))
 
 
-@api.get("/credentials/{credential_id:uuid}/verify")
+@_v1.get("/credentials/{credential_id:uuid}/verify")
 def verify_credential(credential_id: uuid.UUID, session: SessionDep) -> VerificationPublic:
     """Public: who holds a credential, what for, and whether it is valid, expired or revoked."""
     return service.verify(session, credential_id=credential_id)
 
 
-@api.post("/credentials/verify")
+@_v1.post("/credentials/verify")
 def verify_token(data: TokenVerifyRequest, session: SessionDep) -> VerificationPublic:
     """Public: check a signed credential (VC-JWT) you were given, for example from a baked badge."""
     return service.verify_token(session, token=data.credential)
 
 
-@api.post("/credentials/{credential_id:uuid}/revoke")
+@_v1.post("/credentials/{credential_id:uuid}/revoke")
 def revoke_credential(
     data: RevokeRequest, access: RevocableCredential, session: SessionDep
 ) -> CredentialPublic:
     """Leaders (for their organisation) and admins: revoke a credential, giving the reason."""
-    # Through Gold: a Gold credential's certification and trainer role are withdrawn with it.
-    gold_service.revoke_credential(
-        session, credential=access.credential, actor=access.actor, reason=data.reason
-    )
+    # A Gold credential's certification and trainer role go with it (gold listens to the event).
+    service.revoke(session, credential=access.credential, actor=access.actor, reason=data.reason)
     return service.to_public(access.credential, now=utcnow())
 
 
 # --- pages ----------------------------------------------------------------------------------
-
-
-def _achievements(
-    request: Request,
-    *,
-    user: CurrentUser,
-    registry: ContentDep,
-    session: SessionDep,
-    error: str | None = None,
-) -> Response:
-    view = service.achievements_page(
-        session, user_id=user.id, full_name=user.full_name, registry=registry
-    )
-    return render(
-        request,
-        "credentials/achievements.html",
-        {
-            "title": "My achievements",
-            "view": view,
-            "errors": {"claim": error} if error else {},
-            "nav": "achievements",
-        },
-        status_code=422 if error else 200,
-    )
-
-
-@pages.get("/achievements")
-def achievements_page(
-    request: Request, user: CurrentUser, registry: ContentDep, session: SessionDep
-) -> Response:
-    """The learner's badges and certificates, with every download, and their CPD record."""
-    return _achievements(request, user=user, registry=registry, session=session)
-
-
-@pages.post("/achievements/claim")
-async def claim_submit(
-    request: Request, user: CurrentUser, registry: ContentDep, session: SessionDep
-) -> Response:
-    """Get a badge earned before badges were issued (or whose issuing failed)."""
-    tier = form_dict(await request.form(), "tier")["tier"] or "bronze"
-    try:
-        service.claim(session, user_id=user.id, tier=tier, registry=registry)
-    except AppError as exc:
-        return _achievements(
-            request, user=user, registry=registry, session=session, error=exc.message
-        )
-    return RedirectResponse("/achievements", status_code=303)
 
 
 @pages.get("/verify/{credential_id:uuid}")
@@ -272,9 +222,7 @@ async def revoke_submit(
     form = form_dict(await request.form(), "reason")
     try:
         reason = RevokeRequest.model_validate(form).reason
-        gold_service.revoke_credential(
-            session, credential=access.credential, actor=access.actor, reason=reason
-        )
+        service.revoke(session, credential=access.credential, actor=access.actor, reason=reason)
     except ValidationError as exc:
         error = field_errors(exc, _REVOKE_LABELS)["reason"]
         return _revoke_page(request, access, reason=form["reason"], error=error, status_code=422)
@@ -305,7 +253,6 @@ def cpd_record_csv(user: CurrentUser, registry: ContentDep, session: SessionDep)
     return _download(data, media_type="text/csv; charset=utf-8", filename=name, private=True)
 
 
-router = APIRouter()
-router.include_router(api)
-router.include_router(public)
-router.include_router(pages)
+api = APIRouter()
+api.include_router(_v1)
+api.include_router(public)

@@ -95,22 +95,3 @@ class TokenVerifyRequest(Schema):
     credential: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64_000)
     ]
-
-
-class TierGoal(Schema):
-    """Progress towards an achievement awarded automatically, shown until the learner holds it."""
-
-    achievement: str
-    achievement_name: str
-    tier: str
-    modules_total: int
-    modules_completed: int
-    can_claim: bool  # every module done but no credential yet (earned before badges existed)
-    revoked: bool
-
-
-class AchievementsPage(Schema):
-    current: list[CredentialPublic]  # active, expired and revoked, newest first
-    previous: list[CredentialPublic]  # superseded by a newer credential
-    goals: list[TierGoal]
-    unsupported_name_characters: str | None  # characters the certificate font cannot draw

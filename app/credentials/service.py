@@ -23,6 +23,7 @@ from app.content.registry import ContentRegistry
 from app.core.config import get_settings
 from app.core.db import as_utc, utcnow
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.events import publish
 from app.credentials import openbadges as ob
 from app.credentials.achievements import Achievement, get_achievements
 from app.credentials.baking import bake_png, bake_svg
@@ -32,19 +33,17 @@ from app.credentials.certificate import (
     cpd_record_csv,
     cpd_record_pdf,
     format_date,
-    unsupported_characters,
 )
+from app.credentials.events import CredentialIssued, CredentialRevoked
 from app.credentials.exceptions import HolderErased
-from app.credentials.keys import KeyRing, KeyStoreError, SigningKey
+from app.credentials.keys import KeyRing, SigningKey
 from app.credentials.models import Credential, CredentialSubject
 from app.credentials.schemas import (
-    AchievementsPage,
     CheckPublic,
     CredentialLinks,
     CredentialPublic,
     IssuerPublic,
     Status,
-    TierGoal,
     VerificationPublic,
 )
 from app.outbox import service as outbox_service
@@ -55,9 +54,6 @@ log = logging.getLogger(__name__)
 
 
 ISSUER_NAME = "QI Academy"
-# Tiers whose rule is "every module of the tier completed" and nothing else. Silver (cohort and
-# project sign-off) and Gold (trainer rules) are issued by their own domains through issue().
-AUTOMATIC_TIERS = frozenset({"bronze"})
 _EXTRA_CHECK_LABELS = {
     "record": "The credential matches QI Academy's record of it",
     "current": "This is the holder's current credential for this achievement",
@@ -239,43 +235,6 @@ def list_for_user(session: Session, *, user_id: int) -> list[CredentialPublic]:
     return [to_public(row, now=now) for row in rows]
 
 
-def achievements_page(
-    session: Session, *, user_id: int, full_name: str, registry: ContentRegistry
-) -> AchievementsPage:
-    """The learner's credentials, and how far they are from the ones awarded automatically."""
-    credentials = list_for_user(session, user_id=user_id)
-    rows = progress_service.rows_for(session, user_id=user_id)
-    goals = []
-    for tier in sorted(AUTOMATIC_TIERS):
-        definition = achievement_for_tier(tier)
-        held = [c for c in credentials if c.achievement == definition.slug]
-        if any(c.status in ("active", "expired") for c in held):
-            continue
-        modules = registry.tier(tier)
-        done = sum(
-            progress_service.status_of(rows.get(m.module_id)) == "completed" for m in modules
-        )
-        revoked = bool(held) and held[0].status == "revoked"
-        goals.append(
-            TierGoal(
-                achievement=definition.slug,
-                achievement_name=definition.name,
-                tier=tier,
-                modules_total=len(modules),
-                modules_completed=done,
-                can_claim=bool(modules) and done == len(modules) and not revoked,
-                revoked=revoked,
-            )
-        )
-    missing = unsupported_characters(full_name)
-    return AchievementsPage(
-        current=[c for c in credentials if c.status != "superseded"],
-        previous=[c for c in credentials if c.status == "superseded"],
-        goals=goals,
-        unsupported_name_characters=missing or None,
-    )
-
-
 # --- issuing --------------------------------------------------------------------------------
 
 
@@ -306,7 +265,7 @@ def _active(session: Session, *, user_id: int, slug: str) -> Credential | None:
     )
 
 
-def _earned_modules(
+def earned_modules(
     registry: ContentRegistry, rows: dict[int, ModuleProgress], tier: str
 ) -> list[dict[str, Any]]:
     """The completed modules of a tier as the credential records them (its certificate's table)."""
@@ -347,6 +306,22 @@ def _from_activities(activities: Sequence[CpdActivity]) -> list[dict[str, Any]]:
 def _basis(modules: Sequence[dict[str, Any]]) -> list[tuple[str, int]]:
     """What makes two awards the same: the same module versions (not when they were passed)."""
     return sorted((str(m.get("slug")), int(m.get("version_id") or 0)) for m in modules)
+
+
+def same_basis(credential: Credential, modules: Sequence[dict[str, Any]]) -> bool:
+    """Whether `credential` records exactly these module versions."""
+    return _basis(credential.modules) == _basis(modules)
+
+
+def history(session: Session, *, user_id: int, slug: str) -> list[Credential]:
+    """Every credential of one achievement a learner has held, newest first."""
+    return list(
+        session.scalars(
+            select(Credential)
+            .where(Credential.user_id == user_id, Credential.achievement == slug)
+            .order_by(Credential.issued_at.desc())
+        )
+    )
 
 
 def _activities(modules: Sequence[dict[str, Any]]) -> list[CpdActivity]:
@@ -394,8 +369,8 @@ def issue(
         modules = _from_activities(activities)
     else:
         rows = progress_service.rows_for(session, user_id=user_id)
-        modules = _earned_modules(registry, rows, definition.tier)
-    return _create(
+        modules = earned_modules(registry, rows, definition.tier)
+    return create(
         session,
         user_id=user_id,
         definition=definition,
@@ -406,75 +381,7 @@ def issue(
     )
 
 
-def award_if_earned(
-    session: Session,
-    *,
-    user_id: int,
-    tier: str,
-    registry: ContentRegistry,
-    rows: dict[int, ModuleProgress] | None = None,
-    now: datetime | None = None,
-) -> Credential | None:
-    """Issue a tier's achievement if the learner has now completed every module of the tier.
-
-    Called when a quiz pass completes a module. Returns the credential they hold for it, or None
-    (not earned yet; a tier issued elsewhere; or their last one was revoked, which only a person
-    can undo). If the modules they completed differ from those of their active credential (a
-    module was added to the tier), a new credential supersedes it. A failure to sign (an
-    unusable key directory) is logged, not raised: the quiz pass stands and the learner can
-    claim the badge from their achievements page later.
-    """
-    if tier not in AUTOMATIC_TIERS:
-        return None
-    modules = registry.tier(tier)
-    rows = rows if rows is not None else progress_service.rows_for(session, user_id=user_id)
-    if not modules or any(
-        progress_service.status_of(rows.get(m.module_id)) != "completed" for m in modules
-    ):
-        return None
-    definition = achievement_for_tier(tier)
-    earned = _earned_modules(registry, rows, tier)
-    history = list(
-        session.scalars(
-            select(Credential)
-            .where(Credential.user_id == user_id, Credential.achievement == definition.slug)
-            .order_by(Credential.issued_at.desc())
-        )
-    )
-    current = next((c for c in history if c.status == "active"), None)
-    if current is not None and _basis(current.modules) == _basis(earned):
-        return current
-    if current is None and history and history[0].status == "revoked":
-        return None
-    try:
-        with session.begin_nested():
-            return _create(
-                session,
-                user_id=user_id,
-                definition=definition,
-                modules=earned,
-                current=current,
-                actor_id=None,
-                now=now,
-            )
-    except (KeyStoreError, OSError, Conflict):
-        log.exception("could not issue %s to user %s", definition.slug, user_id)
-        return None
-
-
-def claim(session: Session, *, user_id: int, tier: str, registry: ContentRegistry) -> Credential:
-    """The learner asks for a badge they earned (before badges existed, or if issuing failed)."""
-    definition = achievement_for_tier(tier)
-    credential = award_if_earned(session, user_id=user_id, tier=tier, registry=registry)
-    if credential is None:
-        raise InvalidInput(
-            f"You can get {definition.name} once you have completed every "
-            f"{tier.capitalize()} module. If your credential was revoked, contact your QI leader."
-        )
-    return credential
-
-
-def _create(
+def create(
     session: Session,
     *,
     user_id: int,
@@ -561,6 +468,15 @@ def _create(
     )
     _email_holder(session, user=user, credential=row, definition=definition)
     log.info("issued %s credential %s to user %s", definition.slug, credential_id, user_id)
+    publish(
+        session,
+        CredentialIssued(
+            credential_id=credential_id,
+            user_id=user_id,
+            achievement=definition.slug,
+            supersedes_id=current.id if current is not None else None,
+        ),
+    )
     return row
 
 
@@ -855,6 +771,16 @@ def revoke(session: Session, *, credential: Credential, actor: User, reason: str
             "achievement": credential.achievement,
             "previous_status": previous,
         },
+    )
+    publish(
+        session,
+        CredentialRevoked(
+            credential_id=credential.id,
+            user_id=credential.user_id,
+            achievement=credential.achievement,
+            actor_id=actor.id,
+            reason=reason,
+        ),
     )
     return credential
 

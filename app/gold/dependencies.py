@@ -25,9 +25,8 @@ def _candidacy(candidacy_id: int, _leader: LeaderUser, session: SessionDep) -> G
 CandidacyForLeader = Annotated[GoldCandidacy, Depends(_candidacy)]
 
 
-def _active_trainer(user: CurrentUser, session: SessionDep) -> User:
-    """A trainer whose Gold has not lapsed: checking the role is when a lapse takes it away."""
-    service.enforce_expiry(session, user=user)
+def _active_trainer(user: CurrentUser) -> User:
+    """A trainer whose Gold has not lapsed (a lapsed role no longer counts: UserRole.expires_at)."""
     if not user.has_role(Role.TRAINER, Role.ADMIN):
         raise Forbidden(
             "Only a Gold trainer can do this. If your Gold certification has expired, renew it at /gold."

@@ -15,16 +15,16 @@ from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import AppError
 from app.core.forms import field_errors, form_dict
 from app.core.templating import render
-from app.gold import service, worker
+from app.gold import service
+from app.gold.api import api
 from app.gold.dependencies import CandidacyForLeader, LeaderUser
 from app.gold.models import CRITERIA, GoldCandidacy
 from app.gold.schemas import RATING_NAMES, DecisionCreate, ObservationCreate
 from app.reports.exports import csv_response
 
-# Including this router merges the hourly Gold sweep's lifespan into the app's.
-pages = APIRouter(
-    dependencies=[Depends(verify_csrf)], include_in_schema=False, lifespan=worker.lifespan
-)
+__all__ = ["api", "pages"]  # the api routes live in api.py
+
+pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 _OBS_LABELS = {
     "observed_on": "the date of the session",

@@ -17,9 +17,11 @@ from app.cohorts.models import Cohort, CohortTrainer
 from app.content.registry import ContentRegistry
 from app.core.db import as_utc, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.events import publish
 from app.credentials import service as credentials_service
 from app.credentials.achievements import get_achievements
 from app.credentials.models import Credential
+from app.gold.events import CertificationDecided
 from app.gold.models import CRITERIA, GoldCandidacy, GoldCertification, TeachingObservation
 from app.gold.schemas import (
     CandidacyPublic,
@@ -58,20 +60,6 @@ def holds_silver(session: Session, *, user_id: int) -> bool:
     )
 
 
-def _issue_credential(
-    session: Session, *, user_id: int, registry: ContentRegistry, renewal: bool, actor_id: int
-) -> Credential:
-    """The Gold Open Badge; a renewal supersedes the one held."""
-    return credentials_service.issue(
-        session,
-        user_id=user_id,
-        achievement_slug=GOLD,
-        registry=registry,
-        reissue=renewal,
-        actor_id=actor_id,
-    )
-
-
 def _revoke_credential(
     session: Session, *, credential_id: str | None, actor: User, reason: str
 ) -> None:
@@ -97,10 +85,16 @@ def gold_expiry(certified_at: datetime) -> datetime:
 # --- roles ------------------------------------------------------------------------------------
 
 
-def _grant_trainer(session: Session, *, user_id: int) -> None:
-    if session.get(UserRole, (user_id, Role.TRAINER.value)) is None:
-        session.add(UserRole(user_id=user_id, role=Role.TRAINER.value, granted_at=utcnow()))
-        session.flush()
+def _grant_trainer(session: Session, *, user_id: int, until: datetime) -> None:
+    """The trainer role, until `until`; a role an administrator gave without an end keeps none."""
+    row = session.get(UserRole, (user_id, Role.TRAINER.value))
+    if row is None:
+        row = UserRole(user_id=user_id, role=Role.TRAINER.value, granted_at=utcnow())
+        row.expires_at = until
+        session.add(row)
+    elif row.expires_at is not None:
+        row.expires_at = max(as_utc(row.expires_at), until)
+    session.flush()
 
 
 def _remove_trainer(session: Session, *, user_id: int) -> bool:
@@ -444,25 +438,14 @@ def decide(
             raise Conflict(
                 "Gold cannot be certified yet. Still missing: " + "; ".join(found.missing)
             )
-        credential = _issue_credential(
-            session,
-            user_id=candidacy.user_id,
-            registry=registry,
-            renewal=candidacy.kind == "renewal",
-            actor_id=leader.id,
-        )
         cert = GoldCertification(
             user_id=candidacy.user_id,
             candidacy_id=candidacy.id,
             certified_by_id=leader.id,
             certified_at=now,
-            expires_at=as_utc(credential.valid_until)
-            if credential.valid_until
-            else gold_expiry(now),
-            credential_id=str(credential.id),
+            expires_at=gold_expiry(now),
         )
         session.add(cert)
-        _grant_trainer(session, user_id=candidacy.user_id)
     candidacy.status = "certified" if cert else "declined"
     candidacy.decided_at = now
     candidacy.decided_by_id = leader.id
@@ -476,7 +459,32 @@ def decide(
         target_id=candidacy.id,
         detail={"user_id": candidacy.user_id, "kind": candidacy.kind, "reasons": data.reasons},
     )
+    # Awards issues the Gold credential and calls back link_credential() to grant the role.
+    publish(
+        session,
+        CertificationDecided(
+            candidacy_id=candidacy.id,
+            user_id=candidacy.user_id,
+            certified=cert is not None,
+            renewal=candidacy.kind == "renewal",
+            certification_id=cert.id if cert else None,
+            actor_id=leader.id,
+        ),
+    )
     return cert
+
+
+def link_credential(
+    session: Session, *, certification_id: int, credential_id: str, valid_until: datetime | None
+) -> None:
+    """Record the Gold credential issued for a certification, and make its holder a trainer."""
+    cert = session.get(GoldCertification, certification_id)
+    if cert is None:
+        raise NotFound("There is no Gold certification with that number.")
+    cert.credential_id = credential_id
+    if valid_until is not None:
+        cert.expires_at = as_utc(valid_until)
+    _grant_trainer(session, user_id=cert.user_id, until=as_utc(cert.expires_at))
 
 
 def revoke(
@@ -493,55 +501,47 @@ def revoke(
         raise InvalidInput("Enter the reason for revoking this certification", field="reason")
     if len(reason) > 500:  # it becomes the public reason on the credential's verification page
         raise InvalidInput("The reason must be 500 characters or fewer", field="reason")
+    _withdraw(session, cert=cert, actor_id=leader.id, reason=reason)
+    _revoke_credential(session, credential_id=cert.credential_id, actor=leader, reason=reason)
+    return cert
+
+
+def _withdraw(
+    session: Session, *, cert: GoldCertification, actor_id: int | None, reason: str
+) -> None:
+    """End a certification now: recorded, audited, and the trainer role goes unless another is current."""
     now = utcnow()
     cert.revoked_at = now
     cert.revoked_reason = reason[:4000]
-    _revoke_credential(session, credential_id=cert.credential_id, actor=leader, reason=reason)
     session.flush()
     audit.record(
         session,
-        actor_id=leader.id,
+        actor_id=actor_id,
         action="gold.revoke",
         target_type="gold_certification",
         target_id=cert.id,
         detail={"user_id": cert.user_id, "reason": reason[:500]},
     )
-    _lapse(session, user_id=cert.user_id, now=now, actor_id=leader.id)
-    return cert
+    _lapse(session, user_id=cert.user_id, now=now, actor_id=actor_id)
 
 
-def certification_for_credential(
-    session: Session, *, credential: Credential
-) -> GoldCertification | None:
-    """The Gold certification a credential was issued for, if it is one and is not revoked."""
-    if credential.achievement != GOLD:
-        return None
-    return session.scalar(
+def on_credential_revoked(
+    session: Session, *, credential_id: str, actor_id: int | None, reason: str
+) -> None:
+    """A Gold credential revoked from its own page or the API withdraws its certification.
+
+    Revoking the badge alone would leave the certification current and the trainer role in
+    place. The role goes only if no other certification of theirs is current, so revoking a
+    credential superseded by a renewal leaves the renewed trainer a trainer.
+    """
+    cert = session.scalar(
         select(GoldCertification).where(
-            GoldCertification.credential_id == str(credential.id),
+            GoldCertification.credential_id == credential_id,
             GoldCertification.revoked_at.is_(None),
         )
     )
-
-
-def revoke_credential(
-    session: Session, *, credential: Credential, actor: User, reason: str
-) -> Credential:
-    """Revoke a credential from its own page or the API: a Gold one withdraws its certification.
-
-    Revoking the badge alone would leave the certification current and the trainer role in
-    place. Through `revoke`, the role goes only if no other certification of theirs is current,
-    so revoking a credential superseded by a renewal leaves the renewed trainer a trainer.
-    """
-    cert = None
-    if credential.status != "revoked":  # a revoked one: credentials_service says so (409)
-        cert = certification_for_credential(session, credential=credential)
-    if cert is None:
-        return credentials_service.revoke(
-            session, credential=credential, actor=actor, reason=reason
-        )
-    revoke(session, certification_id=cert.id, leader=actor, reason=" ".join(reason.split()))
-    return credential
+    if cert is not None:  # None too when Gold's own revoke() revoked the credential
+        _withdraw(session, cert=cert, actor_id=actor_id, reason=" ".join(reason.split()))
 
 
 def _lapse(
@@ -585,27 +585,19 @@ def _lapse(
     return removed
 
 
-def enforce_expiry(session: Session, *, user: User) -> bool:
-    """Called where the trainer role is checked: a lapsed Gold takes the role away, no cron needed.
-
-    Trainers who were never Gold-certified (made trainers by an administrator) keep their role.
-    """
-    if not user.has_role(Role.TRAINER):
-        return False
-    return _lapse(session, user_id=user.id, now=utcnow(), actor_id=None, user=user)
-
-
 def dashboard_notice(session: Session, *, user: User) -> GoldNotice | None:
-    """A reminder for trainers whose Gold lapses within 90 days; no query at all for anyone else."""
-    if not user.has_role(Role.TRAINER):
+    """A reminder for trainers whose Gold lapses within 90 days; no query at all for anyone else.
+
+    Read only: a lapsed role no longer counts (its row's expires_at) and the sweep removes it.
+    """
+    if not any(r.role == Role.TRAINER.value for r in user.roles):  # lapsed roles too
         return None
     now = utcnow()
     certs = _certs_of(session, user_id=user.id)
     if not certs:
         return None
     current = [c for c in certs if _is_current(c, now)]
-    if not current:
-        _lapse(session, user_id=user.id, now=now, actor_id=None, user=user)
+    if not current:  # the role has lapsed with it; the hourly sweep removes the row
         latest = certs[-1]
         return GoldNotice(expires_at=as_utc(latest.expires_at), days_left=0, expired=True)
     expires = as_utc(current[-1].expires_at)

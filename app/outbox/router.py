@@ -1,4 +1,4 @@
-"""The development outbox page, and the delivery loop that starts with the app (via this router)."""
+"""The development outbox page (the delivery loop is started by the app's lifespan, app/main.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from starlette.responses import Response
 from app.core.deps import SettingsDep
 from app.core.errors import NotFound
 from app.core.templating import render
-from app.outbox import service, worker
+from app.outbox import service
 from app.outbox.transport import outbox_dir
 
-# Including this router merges the worker's lifespan into the app's.
-router = APIRouter(include_in_schema=False, lifespan=worker.lifespan)
+pages = APIRouter(include_in_schema=False)
+api = APIRouter()
 
 
-@router.get("/dev/outbox")
+@pages.get("/dev/outbox")
 def dev_outbox(request: Request, settings: SettingsDep) -> Response:
     """Emails written by the development transport, newest first (development only)."""
     if settings.env != "dev":

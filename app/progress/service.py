@@ -21,6 +21,7 @@ from app.progress.schemas import (
     ModuleLink,
     ModuleStatus,
     ProgressPublic,
+    Status,
     TierCard,
     TierProgress,
 )
@@ -142,7 +143,7 @@ def record_quiz_result(
     return newly
 
 
-def status_of(row: ModuleProgress | None) -> str:
+def status_of(row: ModuleProgress | None) -> Status:
     if row is None:
         return "not_started"
     return "completed" if row.completed_at is not None else "in_progress"
@@ -267,7 +268,7 @@ def module_cards(
 
 def status_matrix(
     session: Session, *, user_ids: Collection[int], module_ids: Collection[int]
-) -> dict[tuple[int, int], tuple[str, int | None]]:
+) -> dict[tuple[int, int], tuple[Status, int | None]]:
     """(status, best score) per (learner, module) for many learners at once: one query.
 
     Pairs with no progress row are absent: the learner has not started that module.

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.accounts.dependencies import CurrentUser
 from app.cohorts.dependencies import CohortForTrainer
-from app.content.dependencies import ContentDep
 from app.core.deps import SessionDep
 from app.core.errors import InvalidInput
 from app.projects import aim as aim_helper
@@ -313,12 +312,10 @@ def withdraw(access: ProjectForMember, session: SessionDep) -> WithdrawalPublic:
 
 
 @api.post("/projects/{project_id}/reviews")
-def review(
-    data: ReviewCreate, access: ProjectForTrainer, session: SessionDep, registry: ContentDep
-) -> SubmissionPublic:
+def review(data: ReviewCreate, access: ProjectForTrainer, session: SessionDep) -> SubmissionPublic:
     """A trainer's decision: rubric levels, a comment, approve (every criterion at least met)
     or ask for changes. Sign-off issues Silver to learners who have completed it."""
-    service.review(session, access=access, data=data, registry=registry)
+    service.review(session, access=access, data=data)
     return service.history(session, project_id=access.project.id)[0]
 
 

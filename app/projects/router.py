@@ -13,7 +13,6 @@ from starlette.responses import RedirectResponse, Response
 
 from app.accounts.dependencies import CurrentUser
 from app.cohorts.dependencies import CohortForTrainer
-from app.content.dependencies import ContentDep
 from app.core.config import get_settings
 from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import AppError, NotFound
@@ -22,6 +21,7 @@ from app.core.templating import render
 from app.projects import aim as aim_helper
 from app.projects import charts as project_charts
 from app.projects import dataio, export, service, views
+from app.projects.api import api
 from app.projects.constants import (
     DECISION_NAMES,
     DIRECTION_NAMES,
@@ -54,6 +54,8 @@ from app.projects.schemas import (
     ReviewCreate,
 )
 from app.projects.service import ProjectAccess
+
+__all__ = ["api", "pages"]  # the api routes live in api.py
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -206,8 +208,6 @@ def _page(
             "ws": ws,
             "errors": errors or {},
             "done": _done(request) if not errors else None,
-            "day": views.day,
-            "when": views.when,
             **(context or {}),
         },
         status_code=status,
@@ -248,7 +248,6 @@ def _projects_page(
             "form": form or {},
             "status_label": views.status_label,
             "colours": views.STATUS_COLOURS,
-            "when": views.when,
         },
         status_code=status,
     )
@@ -1078,7 +1077,6 @@ def trainer_projects(request: Request, cohort: CohortForTrainer, session: Sessio
             "rows": rows,
             "waiting": sum(1 for r in rows if r.status == "submitted"),
             "colours": views.STATUS_COLOURS,
-            "when": views.when,
         },
     )
 
@@ -1113,8 +1111,6 @@ def _review(
             "form": form or {},
             "errors": errors or {},
             "done": _done(request) if not errors else None,
-            "when": views.when,
-            "day": views.day,
         },
         status_code=status,
     )
@@ -1131,13 +1127,12 @@ async def review_submit(
     request: Request,
     access: CohortProjectForTrainer,
     session: SessionDep,
-    registry: ContentDep,
 ) -> Response:
     """Score the rubric and approve, or ask for changes with a comment."""
     form = form_dict(await request.form(), *RUBRIC, "comment", "decision")
     try:
         data = ReviewCreate.model_validate(_nones(form, *RUBRIC, "decision"))
-        service.review(session, access=access, data=data, registry=registry)
+        service.review(session, access=access, data=data)
     except (ValidationError, AppError) as exc:
         _failed(session)
         return _review(

@@ -17,9 +17,9 @@ from app.accounts.models import User
 from app.audit import service as audit_service
 from app.cohorts import service as cohorts_service
 from app.cohorts.models import Cohort
-from app.content.registry import ContentRegistry
 from app.core.db import as_utc, utcnow
 from app.core.errors import Conflict, InvalidInput
+from app.core.events import publish
 from app.projects import dataio
 from app.projects.constants import (
     CHILD_KIND,
@@ -29,6 +29,7 @@ from app.projects.constants import (
     RUBRIC,
     STATUS_LABELS,
 )
+from app.projects.events import ProjectSignedOff
 from app.projects.exceptions import (
     CannotSubmit,
     ItemNotFound,
@@ -916,10 +917,8 @@ def _pending(session: Session, *, project_id: int) -> Submission | None:
     )
 
 
-def review(
-    session: Session, *, access: ProjectAccess, data: ReviewCreate, registry: ContentRegistry
-) -> Submission:
-    """Record a trainer's rubric scores and decision; sign-off checks Silver completion."""
+def review(session: Session, *, access: ProjectAccess, data: ReviewCreate) -> Submission:
+    """Record a trainer's rubric scores and decision; a sign-off publishes ProjectSignedOff."""
     require_trainer(access)
     project = access.project
     submission = _pending(session, project_id=project.id)
@@ -951,12 +950,14 @@ def review(
         },
     )
     if approved:
-        cohorts_service.on_project_signed_off(
+        publish(
             session,
-            cohort_id=project.cohort_id,
-            user_ids=learner_ids(session, project=project),
-            registry=registry,
-            actor_id=access.user.id,
+            ProjectSignedOff(
+                project_id=project.id,
+                cohort_id=project.cohort_id,
+                user_ids=tuple(learner_ids(session, project=project)),
+                actor_id=access.user.id,
+            ),
         )
     return submission
 
@@ -1171,8 +1172,3 @@ def is_signed_off(session: Session, *, cohort_id: int, user_id: int) -> bool:
         select(Project.status).where(Project.cohort_id == cohort_id, owner).limit(1)
     )
     return status == "signed_off"
-
-
-def team_has_project(session: Session, *, team_id: int) -> bool:
-    """Whether a team has a project (deleting the team would delete it)."""
-    return session.scalar(select(Project.id).where(Project.team_id == team_id)) is not None

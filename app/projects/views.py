@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from app.core.db import as_utc
 from app.projects.constants import STATUS_LABELS
 from app.projects.service import ProjectAccess
 
-LONDON = ZoneInfo("Europe/London")
 STATUS_COLOURS = {
     "draft": "grey",
     "submitted": "blue",
@@ -31,16 +27,6 @@ SECTIONS = (
     ("history", "History and comments", "/history"),
     ("export", "Export", "/export"),
 )
-
-
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def when(value: datetime) -> str:
-    """A stored UTC time as UK local time in words: '3 March 2026 at 14:05'."""
-    local = as_utc(value).astimezone(LONDON)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 def status_label(status: str) -> str:

@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.cohorts import service as cohorts_service
 from app.content.loader import Question
-from app.content.registry import ContentRegistry, RegisteredModule
+from app.content.registry import RegisteredModule
 from app.content.schemas import OptionPublic, QuestionPublic, QuizPublic
 from app.core.db import utcnow
-from app.credentials import service as credentials_service
+from app.core.events import publish
 from app.progress import service as progress_service
 from app.progress.models import ModuleProgress
-from app.projects import service as projects_service
+from app.quizzes.events import ModulePassed
 from app.quizzes.exceptions import AnswersInvalid, AttemptNotFound
 from app.quizzes.models import QuizAttempt
 from app.quizzes.schemas import AttemptPublic, QuestionResult
@@ -113,8 +112,8 @@ def submit_attempt(
     module: RegisteredModule,
     answers: dict[str, list[str]],
     rows: dict[int, ModuleProgress],
-    registry: ContentRegistry,
 ) -> AttemptPublic:
+    """Grade and store an attempt; a pass that completes the module publishes ModulePassed."""
     clean = validate_answers(module, answers)
     graded = grade(module, clean)
     attempt = QuizAttempt(
@@ -130,14 +129,17 @@ def submit_attempt(
     completed = progress_service.record_quiz_result(
         session, user_id=user_id, module=module, score=graded.score, passed=graded.passed, rows=rows
     )
-    if completed and module.tier == "bronze":
-        # The pass that completes the last Bronze module earns the badge and certificate at once.
-        credentials_service.award_if_earned(
-            session, user_id=user_id, tier="bronze", registry=registry, rows=rows
+    if completed:  # awards decides whether this completes a tier
+        publish(
+            session,
+            ModulePassed(
+                user_id=user_id,
+                module_id=module.module_id,
+                slug=module.slug,
+                tier=module.tier,
+                score=graded.score,
+            ),
         )
-    elif completed and module.tier == "silver":
-        _check_silver(session, user_id=user_id, registry=registry)
-    session.flush()
     return AttemptPublic(
         id=attempt.id,
         score=graded.score,
@@ -145,21 +147,6 @@ def submit_attempt(
         pass_mark=module.meta.quiz.pass_mark,
         results=graded.results,
     )
-
-
-def _check_silver(session: Session, *, user_id: int, registry: ContentRegistry) -> None:
-    """A Silver module passed last (after attendance and sign-off) completes Silver there and then.
-
-    Only runs when a Silver module is completed, so ordinary attempts cost nothing extra.
-    """
-    for cohort in cohorts_service.cohorts_for_learner(session, user_id=user_id):
-        cohorts_service.check_silver_completion(
-            session,
-            cohort_id=cohort.id,
-            user_ids=[user_id],
-            registry=registry,
-            projects=projects_service.states_for(session, cohort_id=cohort.id),
-        )
 
 
 def get_attempt(

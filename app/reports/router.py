@@ -13,16 +13,16 @@ from app.accounts.constants import STAFF_GROUPS
 from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import NotFound
 from app.core.templating import render
-from app.reports import service, worker
+from app.reports import service
+from app.reports.api import api
 from app.reports.charts import bar_chart
 from app.reports.dependencies import Filters
 from app.reports.exports import csv_response
 from app.reports.schemas import ReportFilters
 
-# Including this router merges the rollup refresher's lifespan into the app's.
-pages = APIRouter(
-    dependencies=[Depends(verify_csrf)], include_in_schema=False, lifespan=worker.lifespan
-)
+__all__ = ["api", "pages"]  # the api routes live in api.py
+
+pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 Table = tuple[list[str], Callable[[Session, ReportFilters], Iterable[Sequence[Any]]]]
 

@@ -14,8 +14,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.content import registry as registry_module
 from app.content import service as content_service
-from app.content.registry import ContentRegistry, load_or_fail
+from app.content.registry import ContentRegistry, install, load_or_fail
 from app.core.config import get_settings
 from app.core.db import get_db, make_engine, unit_of_work
 from app.credentials import service
@@ -36,7 +37,10 @@ def race(database_url: str) -> Iterator[tuple[Engine, ContentRegistry]]:  # noqa
     engine = make_engine(url, pool_size=RACERS + 5, max_overflow=5)
     with Session(engine) as session, session.begin():
         registry = content_service.sync(session, modules=load_or_fail(get_settings().content_dir))
+    before = registry_module._current
+    install(registry)  # the event handlers read the process's catalogue, as in the app
     yield engine, registry
+    registry_module._current = before
     engine.dispose()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.constants import Role
 from app.audit.models import AuditEvent
+from app.awards import bronze
 from app.content import service as content_service
 from app.content.registry import ContentRegistry
 from app.core.db import as_utc
@@ -63,7 +64,7 @@ def test_no_credential_until_every_bronze_module_is_passed(
     headers = bearer(client, user.email)
 
     assert client.get("/api/v1/me/credentials", headers=headers).json() == {"data": []}
-    assert service.award_if_earned(db, user_id=user.id, tier="bronze", registry=registry) is None
+    assert bronze.award_if_earned(db, user_id=user.id, tier="bronze", registry=registry) is None
     assert credential_count(db, user_id=user.id) == 0
 
 
@@ -73,7 +74,7 @@ def test_passing_again_and_awarding_again_change_nothing(
     user, headers, listed = earn_bronze(client, db, registry)
 
     pass_quiz(client, headers, registry=registry, slug=registry.tier("bronze")[0].slug)
-    again = service.award_if_earned(db, user_id=user.id, tier="bronze", registry=registry)
+    again = bronze.award_if_earned(db, user_id=user.id, tier="bronze", registry=registry)
     explicit = service.issue(db, user_id=user.id, achievement_slug="bronze", registry=registry)
 
     assert again is not None
@@ -123,7 +124,7 @@ def test_completing_a_module_added_later_supersedes_the_credential(
     user, _, listed = earn_bronze(client, db, registry)
     first_id = uuid.UUID(listed["id"])
     bigger = _with_extra_bronze_module(db, registry)
-    assert service.award_if_earned(db, user_id=user.id, tier="bronze", registry=bigger) is None
+    assert bronze.award_if_earned(db, user_id=user.id, tier="bronze", registry=bigger) is None
     rows = progress_service.rows_for(db, user_id=user.id)
     extra = bigger.get("bronze-extra")
     assert extra is not None
@@ -131,9 +132,7 @@ def test_completing_a_module_added_later_supersedes_the_credential(
         db, user_id=user.id, module=extra, score=100, passed=True, rows=rows
     )
 
-    renewed = service.award_if_earned(
-        db, user_id=user.id, tier="bronze", registry=bigger, rows=rows
-    )
+    renewed = bronze.award_if_earned(db, user_id=user.id, tier="bronze", registry=bigger, rows=rows)
 
     assert renewed is not None
     assert renewed.id != first_id
@@ -158,7 +157,7 @@ def test_a_revoked_badge_is_not_issued_again_automatically(
     credential = service.get(db, credential_id=uuid.UUID(listed["id"]))
     service.revoke(db, credential=credential, actor=admin, reason="Issued to the wrong account")
 
-    assert service.award_if_earned(db, user_id=user.id, tier="bronze", registry=registry) is None
+    assert bronze.award_if_earned(db, user_id=user.id, tier="bronze", registry=registry) is None
     assert credential_count(db, user_id=user.id) == 1
 
 
@@ -222,7 +221,7 @@ def test_the_subject_id_is_stable_across_a_learners_credentials(
 def test_bronze_criteria_state_the_rule_the_platform_applies() -> None:
     criteria = get_achievements()["bronze"].criteria
 
-    assert service.AUTOMATIC_TIERS == {"bronze"}  # award_if_earned: every Bronze module, no more
+    assert bronze.AUTOMATIC_TIERS == {"bronze"}  # award_if_earned: every Bronze module, no more
     assert "completed every QI Academy Bronze module" in criteria
     assert "passed each module's quiz (pass mark 80%)" in criteria
 

@@ -20,7 +20,7 @@ from app.gold import service as gold_service
 from app.gold import worker
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
 from app.outbox.models import OutboxMessage
-from tests.factories import csrf_token, sessions_on, sign_in
+from tests.factories import bearer, csrf_token, sessions_on, sign_in
 from tests.gold.factories import (
     certify,
     cohort,
@@ -257,17 +257,35 @@ def test_leader_nominates_by_email(
     assert "already an open Gold candidacy" in twice.text
 
 
-def test_expired_gold_removes_the_trainer_role_when_the_trainer_signs_in(
+def _expire(db: Session, cert: GoldCertification, *, ago: timedelta) -> None:
+    """Move a certification (and the trainer role that ends with it) into the past."""
+    cert.certified_at = utcnow() - timedelta(days=3 * 365) - ago
+    cert.expires_at = utcnow() - ago
+    role = db.get(UserRole, (cert.user_id, Role.TRAINER.value))
+    assert role is not None
+    assert role.expires_at is not None
+    role.expires_at = cert.expires_at
+    db.flush()
+
+
+def test_an_expired_gold_trainer_is_told_and_no_longer_counts_as_a_trainer(
     client: TestClient, db: Session, registry: ContentRegistry
 ) -> None:
     trainer, cert, _ = certify(db, registry)
-    cert.certified_at = utcnow() - timedelta(days=3 * 365 + 10)
-    cert.expires_at = utcnow() - timedelta(days=1)
-    db.flush()
+    role = db.get(UserRole, (trainer.id, Role.TRAINER.value))
+    assert role is not None
+    assert as_utc(role.expires_at) == as_utc(cert.expires_at)
+    _expire(db, cert, ago=timedelta(days=1))
     sign_in(client, trainer.email)
     page = client.get("/dashboard").text
     assert "Your Gold trainer certification expired on" in page
-    assert "Your trainer role has been removed" in page
+    assert "Your trainer role has ended" in page
+    me = client.get("/api/v1/me", headers=bearer(client, trainer.email)).json()
+    assert "trainer" not in me["roles"]
+    # Reading the dashboard wrote nothing: the hourly sweep removes the row and records why.
+    db.expire_all()
+    assert Role.TRAINER.value in _roles(db, trainer.id)
+    assert worker.sweep(sessions_on(db)).roles_removed == 1
     db.expire_all()
     assert Role.TRAINER.value not in _roles(db, trainer.id)
     removed = db.scalars(
@@ -284,15 +302,11 @@ def test_a_lapsed_gold_trainer_cannot_start_a_cohort(
     trainer, cert, _ = certify(db, registry)
     sign_in(client, trainer.email)
     assert client.get("/trainer/cohorts/new").status_code == 200
-    cert.certified_at = utcnow() - timedelta(days=3 * 365 + 1)
-    cert.expires_at = utcnow() - timedelta(minutes=1)
-    db.flush()
+    _expire(db, cert, ago=timedelta(minutes=1))
     for url in ("/trainer/cohorts/new", "/trainer/cohorts"):
         r = client.get(url)
         assert r.status_code == 403, url
         assert "Only a trainer or leader or admin can do this." in r.text
-    # The refused request rolls back; the role goes for good on their next page that succeeds
-    # (the dashboard, above) or at the background sweep.
 
 
 def test_the_background_sweep_removes_lapsed_roles_and_queues_reminders(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.cohorts import service as cohorts_service
+from app.awards import silver as awards_silver
 from app.content.registry import ContentRegistry
 from app.credentials import service as credentials_service
 from app.progress import service as progress_service
@@ -205,12 +205,7 @@ def test_sign_off_completes_silver_and_issues_the_credential(
     assert [c.tier for c in held] == ["silver"]
     assert service.is_signed_off(db, cohort_id=cohort.id, user_id=ann.id)
     assert service.states_for(db, cohort_id=cohort.id) == {ann.id: "signed off"}
-    status = cohorts_service.silver_status(
-        db,
-        cohort_id=cohort.id,
-        user_id=ann.id,
-        project=service.states_for(db, cohort_id=cohort.id)[ann.id],
-    )
+    status = awards_silver.status(db, cohort_id=cohort.id, user_id=ann.id)
     assert status.complete
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "project.signed_off"))
     assert event is not None

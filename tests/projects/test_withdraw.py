@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
-from app.content.registry import ContentRegistry
 from app.projects import service
 from app.projects.models import Submission
 from app.projects.schemas import ProjectUpdate, ReviewCreate
@@ -98,7 +97,6 @@ def test_withdraw_then_change_and_resubmit_keeps_every_submission_in_the_history
 def test_withdrawing_after_a_request_for_changes_leaves_that_request_standing(
     client: TestClient,
     db: Session,
-    registry: ContentRegistry,
     submitted,  # type: ignore[no-untyped-def]
 ) -> None:
     lead, _cohort, ann, project = submitted
@@ -107,7 +105,7 @@ def test_withdrawing_after_a_request_for_changes_leaves_that_request_standing(
         ALL_MET
         | {"sustainability": "not_yet_met", "comment": "Name an owner.", "decision": "changes"}
     )
-    service.review(db, access=trainer, data=decision, registry=registry)
+    service.review(db, access=trainer, data=decision)
     a = access(db, project, ann)
     service.update_project(db, access=a, data=ProjectUpdate(sustainability="Owner: link nurse."))
     service.submit(db, access=a)

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.content.registry import ContentRegistry
 from app.core.db import make_engine
 from app.core.errors import AppError
 from app.projects import service
@@ -85,7 +84,7 @@ def _at_once(
 
 
 def test_a_withdrawal_and_a_decision_at_the_same_moment_never_both_win(
-    own_database: Callable[[str], tuple[str, Engine]], registry: ContentRegistry
+    own_database: Callable[[str], tuple[str, Engine]],
 ) -> None:
     _url, engine = own_database("withdraw_race")
     project_id, ann_id, lead_id = _submitted_project(engine)
@@ -94,7 +93,7 @@ def test_a_withdrawal_and_a_decision_at_the_same_moment_never_both_win(
         service.withdraw(db, access=a)
 
     def decide(db: Session, a: service.ProjectAccess) -> None:
-        service.review(db, access=a, data=CHANGES, registry=registry)
+        service.review(db, access=a, data=CHANGES)
 
     winners = []
     for round_ in range(ROUNDS):
@@ -134,7 +133,7 @@ def test_a_withdrawal_and_a_decision_at_the_same_moment_never_both_win(
 
 
 def test_downgrade_deletes_withdrawn_submissions_and_keeps_the_rest(
-    own_database: Callable[[str], tuple[str, Engine]], registry: ContentRegistry
+    own_database: Callable[[str], tuple[str, Engine]],
 ) -> None:
     url, engine = own_database("withdraw_downgrade")
     project_id, ann_id, lead_id = _submitted_project(engine)
@@ -143,7 +142,7 @@ def test_downgrade_deletes_withdrawn_submissions_and_keeps_the_rest(
             engine,
             lead_id,
             project_id,
-            lambda db, a: service.review(db, access=a, data=CHANGES, registry=registry),
+            lambda db, a: service.review(db, access=a, data=CHANGES),
         )
         == "won"
     )

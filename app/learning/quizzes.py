@@ -1,4 +1,4 @@
-"""Quiz pages (take, see results, retake) and the attempts API."""
+"""Quizzes: take one, see the result, retake; and the attempts API."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from app.content.schemas import TIER_NAMES
 from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import AppError
 from app.core.templating import render
-from app.progress.dependencies import OpenModule
+from app.learning.dependencies import OpenModule
 from app.quizzes import service
 from app.quizzes.schemas import AttemptCreate, AttemptPublic
 
@@ -62,7 +62,6 @@ async def quiz_submit(request: Request, access: OpenModule, session: SessionDep)
             module=access.module,
             answers=answers,
             rows=access.rows,
-            registry=access.registry,
         )
     except AppError as exc:
         return _quiz_page(request, access, chosen=answers, error=exc.message)
@@ -101,5 +100,4 @@ def submit_attempt(data: AttemptCreate, access: OpenModule, session: SessionDep)
         module=access.module,
         answers=data.answers,
         rows=access.rows,
-        registry=access.registry,
     )

@@ -11,13 +11,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app.accounts.dependencies import Claims, NotSignedIn, TokenClaims, load_user
 from app.accounts.models import User
-from app.cohorts import service as cohorts_service
+from app.awards.access import open_tiers
 from app.content import service as content_service
 from app.content.dependencies import ContentDep, ModuleDep
 from app.content.registry import ContentRegistry, RegisteredModule
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden
-from app.gold import service as gold_service
 from app.progress import service
 from app.progress.models import ModuleProgress
 
@@ -32,19 +31,6 @@ class ModuleAccess:
     module: RegisteredModule
     registry: ContentRegistry
     rows: dict[int, ModuleProgress]
-
-
-def open_tiers(session: Session, user: User | None, *, tier: str | None = None) -> set[str]:
-    """Tiers this person may open. Cohort enrolment is asked about only when Silver is in question
-    (tier None means every tier), so Bronze pages cost no extra query."""
-    unlocked = service.unlocked_tiers(user)
-    if user is None or "silver" in unlocked or tier == "bronze":
-        return unlocked
-    enrolled = tier in (None, "silver") and cohorts_service.has_active_enrolment(
-        session, user_id=user.id
-    )
-    gold = tier in (None, "gold") and gold_service.is_gold_candidate(session, user_id=user.id)
-    return service.unlocked_tiers(user, enrolled=enrolled, gold_candidate=gold)
 
 
 def _load_access(

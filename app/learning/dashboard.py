@@ -1,4 +1,4 @@
-"""The learner's dashboard page and progress API."""
+"""My learning: the dashboard page and the progress API."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from app.accounts.dependencies import CurrentUser
+from app.awards.access import open_tiers
 from app.content.dependencies import ContentDep
 from app.core.deps import SessionDep
 from app.core.templating import render
 from app.gold import service as gold_service
 from app.progress import service
-from app.progress.dependencies import open_tiers
 from app.progress.schemas import ProgressPublic
 
 pages = APIRouter(include_in_schema=False)

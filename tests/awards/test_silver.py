@@ -7,7 +7,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
+from app.awards import silver as awards_silver
 from app.cohorts import service
+from app.cohorts.models import Cohort
 from app.content.registry import ContentRegistry
 from app.credentials.models import Credential
 from app.projects import service as projects_service
@@ -36,7 +39,33 @@ from tests.factories import answers, bearer, csrf_token, sign_in
 def test_attendance_requirement_is_an_exact_percentage(
     attended: int, total: int, required: int, met: bool
 ) -> None:
-    assert service.attendance_met(attended=attended, total=total, required=required) is met
+    assert awards_silver.attendance_met(attended=attended, total=total, required=required) is met
+
+
+APPROVE = ReviewCreate(
+    aim="met",
+    measurement="met",
+    testing="met",
+    learning="met",
+    sustainability="met",
+    decision="approve",
+)
+
+
+def _sign_off(db: Session, cohort: Cohort, lead: User, learner: User) -> None:
+    """The learner's own project, started, submitted and signed off through the projects service."""
+    project = projects_service.start_project(
+        db, user=learner, data=ProjectStart(cohort_id=cohort.id, title="Fewer missed doses")
+    )
+    mine = projects_service.access(db, project_id=project.id, user=learner)
+    projects_service.update_project(
+        db,
+        access=mine,
+        data=ProjectUpdate(aim="Increase on-time doses on Ward 7 from 62% to 90% by March 2027"),
+    )
+    projects_service.submit(db, access=mine)
+    lead_access = projects_service.access(db, project_id=project.id, user=lead)
+    projects_service.review(db, access=lead_access, data=APPROVE)
 
 
 def _silver_credentials(db: Session, user_id: int) -> list[Credential]:
@@ -65,10 +94,8 @@ def test_signed_off_project_completes_silver_and_issues_the_credential(
         session_id=workshop.id,
         marks={ready.id: "present", short.id: "present"},
         actor_id=lead.id,
-        registry=registry,
-        projects={},
     )
-    before = service.silver_status(db, cohort_id=cohort.id, user_id=ready.id)
+    before = awards_silver.status(db, cohort_id=cohort.id, user_id=ready.id)
     assert (before.modules_met, before.attendance_met, before.project_signed_off) == (
         True,
         True,
@@ -77,20 +104,19 @@ def test_signed_off_project_completes_silver_and_issues_the_credential(
     assert before.complete is False
     assert _silver_credentials(db, ready.id) == []
 
-    done = service.on_project_signed_off(
-        db, cohort_id=cohort.id, user_ids=[ready.id, short.id], registry=registry, actor_id=lead.id
-    )
-    assert done == [ready.id]
+    _sign_off(db, cohort, lead, ready)
+    _sign_off(db, cohort, lead, short)
     [credential] = _silver_credentials(db, ready.id)
     assert credential.status == "active"
     assert _silver_credentials(db, short.id) == []
-    after = service.silver_status(db, cohort_id=cohort.id, user_id=ready.id, project="signed_off")
+    after = awards_silver.status(db, cohort_id=cohort.id, user_id=ready.id)
     assert after.complete is True
     assert after.project == "signed off"
     # Checking again never issues a second credential.
-    service.on_project_signed_off(
-        db, cohort_id=cohort.id, user_ids=[ready.id], registry=registry, actor_id=lead.id
+    done = awards_silver.check_completion(
+        db, cohort_id=cohort.id, user_ids=[ready.id, short.id], registry=registry, actor_id=lead.id
     )
+    assert done == [ready.id]
     assert len(_silver_credentials(db, ready.id)) == 1
 
 
@@ -102,10 +128,8 @@ def test_attendance_short_of_the_requirement_blocks_completion(
     make_session(db, cohort)
     learner = make_learner(db, cohort)
     pass_silver(db, registry, learner)
-    done = service.on_project_signed_off(
-        db, cohort_id=cohort.id, user_ids=[learner.id], registry=registry
-    )
-    assert done == []
+    _sign_off(db, cohort, lead, learner)
+    assert awards_silver.status(db, cohort_id=cohort.id, user_id=learner.id).project_signed_off
     assert _silver_credentials(db, learner.id) == []
 
 
@@ -114,9 +138,10 @@ def test_removed_learners_are_not_completed(db: Session, registry: ContentRegist
     cohort = make_cohort(db, lead=lead, attendance_required=0)
     learner = make_learner(db, cohort)
     pass_silver(db, registry, learner)
+    _sign_off(db, cohort, lead, learner)
     service.remove_learner(db, cohort=cohort, user_id=learner.id, actor_id=lead.id)
     assert (
-        service.on_project_signed_off(
+        awards_silver.check_completion(
             db, cohort_id=cohort.id, user_ids=[learner.id], registry=registry
         )
         == []
@@ -200,7 +225,6 @@ def test_signing_off_a_project_in_the_projects_workspace_completes_silver(
             sustainability="met",
             decision="approve",
         ),
-        registry=registry,
     )
     db.flush()
     [credential] = _silver_credentials(db, learner.id)
@@ -239,7 +263,6 @@ def test_passing_the_last_silver_module_after_sign_off_completes_silver_at_once(
             sustainability="met",
             decision="approve",
         ),
-        registry=registry,
     )
     db.flush()
     assert _silver_credentials(db, learner.id) == []  # one Silver module still to pass
