@@ -1,4 +1,4 @@
-"""Learning pages (home, tier index, module sections) and the modules API."""
+"""Learning pages (home, tier index, module sections, glossary) and the modules API."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from app.accounts.dependencies import CurrentUser, OptionalUser
-from app.content import service
-from app.content.dependencies import ContentDep
+from app.content import glossary, service
+from app.content.dependencies import ContentDep, GlossaryDep
 from app.content.schemas import (
     TIER_NAMES,
     TIERS,
@@ -50,6 +50,16 @@ def home(request: Request, _viewer: OptionalUser, registry: ContentDep) -> Respo
         request,
         "content/home.html",
         {"title": "Learn to improve care", "tiers": tiers, "nav": "home"},
+    )
+
+
+@pages.get("/glossary")
+def glossary_page(request: Request, _viewer: OptionalUser, terms: GlossaryDep) -> Response:
+    """Every term the modules link to, in plain words, each with an anchor to link to."""
+    return render(
+        request,
+        "content/glossary.html",
+        {"title": "Glossary", "terms": glossary.page_terms(terms), "nav": "glossary"},
     )
 
 
