@@ -34,27 +34,29 @@ def _table_values(slug: str, *, columns: tuple[int, ...], first_row: str) -> lis
     return [by_week[w] for w in sorted(by_week)]
 
 
-def test_bronze_run_chart_example_matches_the_run_chart_rules() -> None:
+def test_bronze_run_chart_example_uses_the_baseline_median() -> None:
+    """Bronze teaches one method: the median of the baseline (weeks 1-10), extended and frozen."""
     values = _table_values("variation-and-run-charts", columns=(0, 1, 2, 3), first_row="| 1 | 41")
     assert len(values) == 19
-    ihi = spc.run_ihi(values)
+    ihi = spc.run_ihi(values, baseline=10)
     body = MODULES["variation-and-run-charts"].body
-    assert ihi.centre == 38
-    assert "median is the 10th value, which is **38**" in body
-    assert ihi.n_useful == 18
-    assert "leaves 18 useful points" in body
-    assert ihi.shifts == ((11, 18),)
-    assert "Weeks 12 to 19 are all below 38" in body
+    assert ihi.centre == 41.5
+    assert "(41 + 42) ÷ 2 =\n**41.5**" in body
+    assert sorted(values[:10])[4:6] == [41, 42]
+    assert ihi.n_useful == 19
+    assert "All **19 points are useful**" in body
+    assert ihi.shifts == ((9, 18),)
+    assert "**10 points in\na row below the median** (weeks 10 to 19)" in body
     assert ihi.trends == ((12, 16),)
     assert "(weeks 13 to 17)" in body
-    assert ihi.runs == 4
-    assert "**4 runs**" in body
-    assert ihi.runs_limits[0] == 6
-    assert "expects at least\n6 runs" in body
-    anhoej = spc.run_anhoej(values)
-    assert (anhoej.longest_run, anhoej.longest_run_max) == (8, 7)
-    assert (anhoej.crossings, anhoej.crossings_min) == (3, 5)
-    assert "limit for crossings with 18 points is\n5" in body
+    assert ihi.runs == 9
+    assert "**9 runs**" in body
+    assert ihi.runs_limits == (6, 15)
+    assert "between 6 and 15 runs" in body
+    assert not (ihi.too_few_runs or ihi.too_many_runs)
+    assert spc.median(values[10:]) == 33
+    assert "the median of weeks 11 to 19 is 33" in body
+    assert "Anhoej" not in body and "log2" not in body  # the Anhøj rules are taught in Silver
 
 
 def test_silver_xmr_example_matches_making_data_count() -> None:
@@ -76,3 +78,25 @@ def test_silver_xmr_example_matches_making_data_count() -> None:
     assert types[12:] == ["special_cause_improvement"] * 8  # weeks 13-20 "coloured blue"
     assert chart.points[18].outside_limits
     assert "Week 19 (15 minutes) is below the lower limit" in body
+
+
+def test_silver_anhoej_example_matches_qicharts2_limits() -> None:
+    """Silver 04 reads the Bronze GP data with the Anhøj rules; the limits come from the engine."""
+    values = _table_values("variation-and-run-charts", columns=(0, 1, 2, 3), first_row="| 1 | 41")
+    runs = spc.run_anhoej(values, baseline=10)
+    body = MODULES["spc-and-xmr-charts"].body
+    assert runs.centre == 41.5
+    assert runs.n_useful == 19
+    assert runs.longest_run_max == 7
+    assert "4 + 3 = **7**" in body
+    assert runs.longest_run == 10
+    assert runs.longest_run_span == (9, 18)
+    assert "**10 points** (weeks 10 to 19 below the median)" in body
+    assert (runs.crossings, runs.crossings_min) == (8, 6)
+    assert "**8 times**, and the minimum for 19 points is **6**" in body
+    assert runs.signal
+    assert [spc.longest_run_max(n) for n in (12, 22, 23, 45)] == [7, 7, 8, 8]
+    assert (spc.crossings_min(19), spc.crossings_min(24)) == (6, 8)
+    quiz = {q.id: q for q in MODULES["spc-and-xmr-charts"].questions}
+    [right] = [o.text for o in quiz["anhoej-longest-run"].options if o.correct]
+    assert right == f"{spc.longest_run_max(24) + 1} or more points"
