@@ -100,3 +100,47 @@ def test_silver_anhoej_example_matches_qicharts2_limits() -> None:
     quiz = {q.id: q for q in MODULES["spc-and-xmr-charts"].questions}
     [right] = [o.text for o in quiz["anhoej-longest-run"].options if o.correct]
     assert right == f"{spc.longest_run_max(24) + 1} or more points"
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1)
+
+
+def test_silver_equity_example_recomputes_the_stratified_gap() -> None:
+    """Silver 03: the overall figure rises while the gap for people needing an interpreter doubles."""
+    body = MODULES["measurement-plan"].body
+    before = {"interpreter": (12, 30), "none": (270, 450)}
+    after = {"interpreter": (11, 32), "none": (345, 460)}
+    totals = [tuple(map(sum, zip(*g.values(), strict=True))) for g in (before, after)]
+    assert totals == [(282, 480), (356, 492)]
+    assert "| All patients | 282 | 480 | 58.8 | 356 | 492 | 72.4 |" in body
+    assert (_pct(282, 480), _pct(356, 492)) == (58.8, 72.4)
+    assert round(100 * 356 / 492 - 100 * 282 / 480, 1) == 13.6
+    assert "**13.6 percentage points**" in body
+    gap_before = _pct(*before["none"]) - _pct(*before["interpreter"])
+    gap_after = _pct(*after["none"]) - _pct(*after["interpreter"])
+    assert (round(gap_before, 1), round(gap_after, 1)) == (20.0, 40.6)
+    assert "**20.0 points**" in body
+    assert "**40.6\npoints**" in body
+    assert round(100 / 32, 1) == 3.1
+    quiz = {q.id: q for q in MODULES["measurement-plan"].questions}
+    assert "from 20.0 to 40.6" in quiz["equity-stratified-gap"].explanation
+
+
+def test_silver_lean_example_recomputes_lead_time_and_the_x_ray_queue() -> None:
+    """Silver 05: value-stream totals, and a queue built hour by hour from demand and capacity."""
+    body = MODULES["testing-and-scaling"].body
+    work, waits = [3, 10, 12, 20, 5], [25, 40, 15, 5, 0]
+    assert sum(work) == 50 and sum(waits) == 85 and sum(work) + sum(waits) == 135
+    assert "**50 minutes**" in body and "**85 minutes**" in body and "**135 minutes**" in body
+    assert f"{100 * sum(work) / (sum(work) + sum(waits)):.1f}" == "37.0"
+    assert "**37.0%**" in body
+    capacity, queue, rows = 60 // 6, 0, []
+    for arriving in (14, 10, 6):
+        seen = min(capacity, queue + arriving)
+        rows.append((arriving, queue, seen, queue + arriving - seen))
+        queue = queue + arriving - seen
+    assert rows == [(14, 0, 10, 4), (10, 4, 10, 4), (6, 4, 10, 0)]
+    for hour, (arriving, start, seen, end) in zip(("09", "10", "11"), rows, strict=True):
+        assert f"| {hour}:00-{int(hour) + 1}:00 | {arriving} | {start} | {seen} | {end} |" in body
+    assert "**30 patients**" in body and "3 × 10 = **30**" in body
