@@ -148,3 +148,39 @@ def test_silver_lean_example_recomputes_lead_time_and_the_x_ray_queue() -> None:
         assert f"| {hour}:00-{int(hour) + 1}:00 | {arriving} | {start} | {seen} | {end} |" in body
     assert "**30 patients**" in body
     assert "3 \u00d7 10 = **30**" in body
+
+
+def test_gold_cohort_example_uses_the_platforms_attendance_rule() -> None:
+    """Gold 05: seven sessions, one per Silver module; 'met' is decided as app/cohorts decides it."""
+    from app.cohorts.service import attendance_met
+
+    body = MODULES["running-a-cohort"].body
+    silver = sorted(m.meta.order for m in MODULES.values() if m.tier == "silver")
+    sessions = len(silver)
+    assert sessions == 7
+    rows = [line for line in body.splitlines() if re.match(r"\| L\d\d \|", line)]
+    assert len(rows) == 18
+    present = [0] * sessions
+    met = 0
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        marks = cells[2 : 2 + sessions]
+        attended = marks.count("Y")
+        present = [p + (m == "Y") for p, m in zip(present, marks, strict=True)]
+        assert cells[2 + sessions] == f"{attended} of {sessions}"
+        ok = attendance_met(attended=attended, total=sessions, required=80)
+        assert cells[3 + sessions] == ("Yes" if ok else "No"), cells[0]
+        met += ok
+    assert present == [17, 17, 16, 11, 15, 16, 16]
+    assert f"| **Present** | | {' | '.join(map(str, present))} | 108 of 126 |" in body
+    assert f"{100 * sum(present) / 126:.1f}" == "85.7"
+    assert "is 108 / 126 = 85.7%" in body
+    assert f"{100 * (sum(present) - present[3]) / 108:.1f}" == "89.8"
+    assert "97 attendances out of 108 possible, or 89.8%" in body
+    assert met == 14
+    assert "14 / 18 = 77.8%" in body
+    assert not attendance_met(attended=5, total=7, required=80)
+    assert attendance_met(attended=6, total=7, required=80)
+    quiz = {q.id: q for q in MODULES["running-a-cohort"].questions}
+    [right] = [o.text for o in quiz["eighty-percent-of-seven"].options if o.correct]
+    assert right == "6 sessions"
