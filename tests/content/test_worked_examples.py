@@ -184,3 +184,72 @@ def test_gold_cohort_example_uses_the_platforms_attendance_rule() -> None:
     quiz = {q.id: q for q in MODULES["running-a-cohort"].questions}
     [right] = [o.text for o in quiz["eighty-percent-of-seven"].options if o.correct]
     assert right == "6 sessions"
+
+
+def test_gold_observation_module_teaches_the_platforms_rubric() -> None:
+    """Gold 06 teaches exactly the criteria, ratings and 'latest observation' rule that app/gold applies."""
+    from datetime import date
+
+    from app.gold.models import CRITERIA, RATINGS
+    from app.gold.schemas import RATING_NAMES, ObservationPublic
+
+    module = MODULES["observing-and-assessing-teaching"]
+    body = module.body
+    rubric_rows = [
+        line.split("|")[1].strip() for line in body.splitlines() if line.startswith("| ")
+    ]
+    assert [r for r in rubric_rows if r in CRITERIA.values()] == list(CRITERIA.values())
+    assert f"| Criterion | {' | '.join(RATING_NAMES[r] for r in RATINGS)} |" in body
+
+    def observed(**ratings: str) -> ObservationPublic:
+        return ObservationPublic(
+            id=1, observed_on=date(2026, 1, 1), observer_name=None, ratings=ratings, notes="n"
+        )
+
+    first = dict.fromkeys(CRITERIA, "met") | {"content_accuracy": "not_yet_met"}
+    first["inclusion"] = "not_yet_met"
+    second = dict.fromkeys(CRITERIA, "met") | {"facilitation": "exceeded"}
+    assert not observed(**first).all_met
+    assert observed(**second).all_met
+    # Priya's time logs: teaching minutes, presenting and active time, and the contribution tallies.
+    blocks_1 = [(10, 4, 6), (20, 20, 0), (20, 0, 20), (15, 15, 0), (15, 7, 8)]
+    blocks_2 = [(10, 4, 6), (20, 10, 10), (20, 0, 20), (15, 10, 5), (15, 7, 8)]
+    for blocks in (blocks_1, blocks_2):
+        assert sum(b[0] for b in blocks) == 90 - 10
+        assert all(total == p + a for total, p, a in blocks)
+    assert sum(b[1] for b in blocks_1) == 46
+    assert sum(b[2] for b in blocks_1) == 34
+    assert 100 * 34 / 80 == 42.5
+    assert "**42.5%**" in body
+    assert (sum(b[1] for b in blocks_2), sum(b[2] for b in blocks_2)) == (31, 49)
+    assert 100 * 49 / 80 == 61.25
+    assert "49 / 80 = **61.25%**" in body
+    assert (_pct(7, 31), _pct(6, 14), _pct(15, 38)) == (22.6, 42.9, 39.5)
+    for figure in ("**22.6%**", "**42.9%**", "**39.5%**"):
+        assert figure in body
+    quiz = {q.id: q for q in module.questions}
+    [right] = [o.text for o in quiz["active-share"].options if o.correct]
+    assert right == f"{100 * (80 - 26) / 80:.1f}%"
+
+
+def test_gold_capability_plan_recomputes_capacity_from_the_curriculum() -> None:
+    """Gold 07: the dosing plan's training, trainer and coaching capacity follow from its targets."""
+    body = MODULES["building-qi-capability"].body
+    staff = 6000
+    targets = {"Bronze": 0.60, "Silver": 0.045, "Gold": 0.005, "Expert": 0.001}
+    people = {k: round(v * staff) for k, v in targets.items()}
+    assert people == {"Bronze": 3600, "Silver": 270, "Gold": 30, "Expert": 6}
+    bronze_minutes = sum(m.meta.cpd_minutes for m in MODULES.values() if m.tier == "bronze")
+    assert bronze_minutes == 260
+    assert people["Bronze"] * bronze_minutes == 936_000
+    assert "3,600 x 260 = 936,000 minutes, or **15,600 hours**" in body
+    cohorts = people["Silver"] // 18
+    assert (cohorts, cohorts // 3, cohorts // 3 * 2) == (15, 5, 10)
+    silver_sessions = sum(1 for m in MODULES.values() if m.tier == "silver")
+    gaps = silver_sessions - 1
+    assert gaps * 20 == 120
+    per_year = people["Silver"] // 3
+    assert (per_year, per_year * 2, per_year * 2 // 10) == (90, 180, 18)
+    assert "**180 hours of coaching a\nyear**, or 180 / 10 = **18 hours per trainer**" in body
+    assert round(100 * 10 / 90) == 11
+    assert 50 * 0.2 == 10
