@@ -16,6 +16,8 @@ def _content_check(_: argparse.Namespace) -> int:
     from app.core.config import get_settings
 
     result = load_content(get_settings().content_dir)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for err in result.errors:
         print(err, file=sys.stderr)
     if result.errors:

@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from app.content import check
+from app.content.glossary import Glossary, load_glossary
 from app.content.render import Section, render_sections, split_sections
 from app.content.schemas import TIERS, FrontMatter, QuestionSource
 
@@ -46,6 +48,7 @@ class LoadedModule:
     content_hash: str
     path: Path
     body: str
+    body_line: int = 1  # the file's line number of the body's first line, for file:line errors
 
     @property
     def slug(self) -> str:
@@ -60,6 +63,8 @@ class LoadedModule:
 class LoadResult:
     modules: list[LoadedModule] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # printed by `content check`, never fatal
+    glossary: Glossary = field(default_factory=Glossary)
 
 
 def option_id(question_id: str, text: str) -> str:
@@ -187,6 +192,7 @@ def load_file(path: Path, *, display: str) -> tuple[LoadedModule | None, list[st
             content_hash=content_hash,
             path=path,
             body=body,
+            body_line=body_line,
         ),
         [],
     )
@@ -204,6 +210,10 @@ def load_content(content_dir: Path) -> LoadResult:
             if module:
                 result.modules.append(module)
     _cross_check(result, base)
+    result.glossary, glossary_problems = load_glossary(content_dir)
+    result.errors.extend(glossary_problems)
+    result.errors.extend(check.glossary_errors(result.modules, result.glossary, base))
+    result.warnings.extend(check.reference_warnings(result.modules, base))
     return result
 
 

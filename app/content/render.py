@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from app.content import glossary
 
 _md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
     ["table", "replacements", "smartquotes"]
@@ -58,11 +61,35 @@ class Section:
     html: str
 
 
-def render_markdown(text: str) -> str:
+def _glossary_links(token: Token, seen: set[str]) -> None:
+    """Point `glossary:` links at the glossary page; a term already linked in the module stays text."""
+    children: list[Token] = []
+    dropping = False
+    for child in token.children or []:
+        href = str(child.attrGet("href") or "") if child.type == "link_open" else ""
+        if href.startswith(glossary.PREFIX):
+            term_id = href.removeprefix(glossary.PREFIX)
+            if term_id in seen:
+                dropping = True
+                continue
+            seen.add(term_id)
+            child.attrSet("href", glossary.href(term_id))
+        elif child.type == "link_close" and dropping:
+            dropping = False
+            continue
+        children.append(child)
+    token.children = children
+
+
+def render_markdown(text: str, *, seen_terms: set[str] | None = None) -> str:
+    """Render one section; `seen_terms` carries the glossary terms linked in earlier sections."""
+    seen = set() if seen_terms is None else seen_terms
     tokens = _md.parse(text)
     for token in tokens:
         if token.type in _CLASSES:
             token.attrSet("class", _CLASSES[token.type])
+        elif token.type == "inline":
+            _glossary_links(token, seen)
     html = _md.renderer.render(tokens, _md.options, {})
     return nh3.clean(
         html,
@@ -106,5 +133,8 @@ _cache: dict[str, tuple[Section, ...]] = {}
 def render_sections(content_hash: str, parts: list[tuple[str, str]]) -> tuple[Section, ...]:
     """Render once per content version: a repeated load of the same file costs nothing."""
     if content_hash not in _cache:
-        _cache[content_hash] = tuple(Section(title=t, html=render_markdown(md)) for t, md in parts)
+        seen: set[str] = set()  # only the first use of a glossary term in a module is linked
+        _cache[content_hash] = tuple(
+            Section(title=t, html=render_markdown(md, seen_terms=seen)) for t, md in parts
+        )
     return _cache[content_hash]

@@ -68,3 +68,23 @@ def test_the_bar_itself_catches_problems() -> None:
     assert word_count("## T\n\nOne two three.\n\n| 1 | 2 |\n|---|---|\n| 3 | 4 |\n") == 4
     assert reading_ease("## T\n\nThe cat sat on the mat. It was warm.") > 80
     assert BARS["bronze"]["min_words"] == 1200
+
+
+def test_silver_keeps_seven_modules_so_cohorts_keep_their_required_set() -> None:
+    assert [m.meta.order for m in MODULES if m.tier == "silver"] == list(range(1, 8))
+
+
+_COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m.tier == "bronze"], ids=lambda m: m.slug)
+def test_bronze_stays_entry_level(module: LoadedModule) -> None:
+    """Bronze teaches the four IHI rules in plain words; the Anhøj formula and ten factors are Silver's."""
+    assert "log2" not in module.body
+    assert "Anhoej" not in module.body
+    assert "Anh\u00f8j" not in module.body
+    assert "ten factors" not in module.body or "In Silver" in module.body
+    for q in module.questions:
+        if q.type == "multiple":
+            count = _COUNT_WORDS[len(q.correct_ids)]
+            assert f"Choose {count} answers." in q.prompt, q.id

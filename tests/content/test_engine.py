@@ -225,3 +225,53 @@ def test_editing_a_module_adds_a_version_and_keeps_completions(tmp_path: Path, d
     (tmp_path / "content" / "bronze").mkdir()
     service.sync(db, modules=[])  # the file is gone: retired, not deleted
     assert progress_service.rows_for(db, user_id=user.id)[module.module_id].completed_at is not None
+
+
+def test_a_learner_who_passed_is_not_asked_to_retake_when_the_quiz_key_changes(
+    tmp_path: Path, db: Session
+) -> None:
+    """Completion belongs to the module, not the version: a changed key leaves a pass standing."""
+    from app.quizzes import service as quiz_service
+
+    silver = GOOD.replace("tier: bronze", "tier: silver")
+    path = write(tmp_path, "silver/01-tiny-module.md", silver)
+    registry = service.sync(db, modules=load_or_fail(tmp_path / "content"))
+    module = registry.get("tiny-module")
+    assert module is not None
+    user = make_user(db)
+    [question] = module.source.questions
+    rows: dict[int, ModuleProgress] = {}
+    attempt = quiz_service.submit_attempt(
+        db,
+        user_id=user.id,
+        module=module,
+        answers={question.id: sorted(question.correct_ids)},
+        rows=rows,
+        registry=registry,
+    )
+    assert attempt.passed
+
+    # The key changes, so the question gets a new id (ids are never reused for a new question).
+    changed = (
+        silver.replace("- id: q1", "- id: q1-key-changed")
+        .replace('{text: "True", correct: true', '{text: "True", correct: maybe')
+        .replace('{text: "False", correct: false', '{text: "False", correct: true')
+        .replace("correct: maybe", "correct: false")
+    )
+    path.write_text(changed)
+    registry2 = service.sync(db, modules=load_or_fail(tmp_path / "content"))
+    module2 = registry2.get("tiny-module")
+    assert module2 is not None
+    assert module2.version_id != module.version_id
+    assert module2.source.questions[0].correct_ids != question.correct_ids
+
+    rows2 = progress_service.rows_for(db, user_id=user.id)
+    assert progress_service.status_of(rows2[module2.module_id]) == "completed"
+    assert progress_service.completed_slugs(rows2, registry2) == {"tiny-module"}
+    [card] = progress_service.module_cards(
+        registry=registry2, tier="silver", user=user, rows=rows2, unlocked={"silver"}
+    )
+    assert card.status == "completed"
+    # The old attempt still shows as the pass it was, though its question has gone.
+    shown = quiz_service.get_attempt(db, attempt_id=attempt.id, user_id=user.id, module=module2)
+    assert (shown.passed, shown.score) == (True, 100)
