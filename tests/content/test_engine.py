@@ -247,7 +247,6 @@ def test_a_learner_who_passed_is_not_asked_to_retake_when_the_quiz_key_changes(
         module=module,
         answers={question.id: sorted(question.correct_ids)},
         rows=rows,
-        registry=registry,
     )
     assert attempt.passed
 

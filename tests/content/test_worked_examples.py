@@ -152,7 +152,7 @@ def test_silver_lean_example_recomputes_lead_time_and_the_x_ray_queue() -> None:
 
 def test_gold_cohort_example_uses_the_platforms_attendance_rule() -> None:
     """Gold 05: seven sessions, one per Silver module; 'met' is decided as app/cohorts decides it."""
-    from app.cohorts.service import attendance_met
+    from app.awards.silver import attendance_met
 
     body = MODULES["running-a-cohort"].body
     silver = sorted(m.meta.order for m in MODULES.values() if m.tier == "silver")
