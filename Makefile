@@ -42,6 +42,7 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 	QIA_ENV=test $(BIN)/python -m pytest -n 2 -q
 
 lint: install-test

@@ -20,7 +20,6 @@ from app.admin import router as admin
 from app.analysis import router as analysis
 from app.awards import router as awards
 from app.cohorts import router as cohorts
-from app.content import router as content
 from app.content import service as content_service
 from app.content.registry import install, load_or_fail
 from app.core import handlers
@@ -57,8 +56,7 @@ def load_content_into(app: FastAPI) -> None:
 
 # Every domain's router module has `pages` (HTML, not in the OpenAPI document) and `api` (JSON).
 DOMAINS = (
-    learning,  # home, modules, quizzes, the dashboard
-    content,
+    learning,  # home, modules, the glossary, quizzes, the dashboard
     accounts,
     cohorts,  # before awards: /trainer/cohorts/new is cohorts', not the dashboard of cohort "new"
     awards,  # achievements and Silver progress

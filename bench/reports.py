@@ -39,7 +39,7 @@ from app.content.registry import load_or_fail  # noqa: E402
 from app.core.config import get_settings  # noqa: E402
 from app.core.db import make_engine, utcnow  # noqa: E402
 from app.gold import service as gold_service  # noqa: E402
-from app.reports import service  # noqa: E402
+from app.reports import lineage, service  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/qia_reports_bench"
 README = ROOT / "bench" / "README.md"
@@ -311,7 +311,7 @@ def measure(engine: Engine) -> list[tuple[str, float, int]]:
         ("projects signed off", lambda: service.projects(session, year)),
         ("quiz pass rates (12 months)", lambda: service.quiz_pass_rates(session, year)),
         ("quiz pass rates (one organisation)", lambda: service.quiz_pass_rates(session, org)),
-        ("trainer lineage", lambda: gold_service.lineage(session)),
+        ("trainer lineage", lambda: lineage.lineage(session)),
         ("trainer directory", lambda: gold_service.directory(session)),
         ("background: incremental rollup refresh after a busy minute (every minute)", incremental),
     ]

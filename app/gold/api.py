@@ -21,7 +21,6 @@ from app.gold.schemas import (
     DecisionCreate,
     DecisionPublic,
     DirectoryList,
-    LineageList,
     MyGold,
     NominationCreate,
     ObservationCreate,
@@ -139,12 +138,3 @@ def revoke_certification(
         session, certification_id=certification_id, leader=leader, reason=data.reason
     )
     return service.certification_public(session, certification=cert)
-
-
-@api.get("/gold/lineage")
-def read_lineage(
-    _leader: LeaderUser, session: SessionDep, organisation: OrgFilter = None
-) -> LineageList:
-    """The cascade: who certified each trainer, cohorts they ran, learners they brought to Silver."""
-    rows = service.lineage(session, organisation_id=organisation)
-    return LineageList(data=rows, count=len(rows))

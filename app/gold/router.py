@@ -20,7 +20,6 @@ from app.gold.api import api
 from app.gold.dependencies import CandidacyForLeader, LeaderUser
 from app.gold.models import CRITERIA, GoldCandidacy
 from app.gold.schemas import RATING_NAMES, DecisionCreate, ObservationCreate
-from app.reports.exports import csv_response
 
 __all__ = ["api", "pages"]  # the api routes live in api.py
 
@@ -201,51 +200,6 @@ async def revoke_certification(
 
 
 OrgFilter = Annotated[int | None, Query(alias="organisation")]
-
-
-@pages.get("/leader/lineage")
-def lineage(
-    request: Request, _leader: LeaderUser, session: SessionDep, organisation: OrgFilter = None
-) -> Response:
-    """The cascade: who certified whom, cohorts each trainer ran, learners they brought to Silver."""
-    rows = service.lineage(session, organisation_id=organisation)
-    return render(
-        request, "gold/lineage.html", {"title": "Trainer lineage", "rows": rows, "nav": "leader"}
-    )
-
-
-@pages.get("/leader/lineage.csv")
-def lineage_csv(
-    _leader: LeaderUser, session: SessionDep, organisation: OrgFilter = None
-) -> Response:
-    """The lineage table as CSV."""
-    rows = service.lineage(session, organisation_id=organisation)
-    return csv_response(
-        "lineage.csv",
-        [
-            "trainer",
-            "organisation",
-            "certified_by",
-            "certified_on",
-            "cohorts_led",
-            "cohorts_co_facilitated",
-            "learners",
-            "learners_to_silver",
-        ],
-        (
-            [
-                r.trainer_name,
-                r.organisation,
-                r.certified_by,
-                r.certified_at.date().isoformat() if r.certified_at else None,
-                r.cohorts_led,
-                r.cohorts_co,
-                r.learners,
-                r.learners_to_silver,
-            ]
-            for r in rows
-        ),
-    )
 
 
 @pages.get("/trainers")

@@ -1,4 +1,4 @@
-"""Reading: the home page, a tier's modules, a module's sections, and the modules API."""
+"""Reading: the home page, a tier's modules, a module's sections, the glossary, the modules API."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 
 from app.accounts.dependencies import CurrentUser, OptionalUser
 from app.awards.access import open_tiers
-from app.content import service
-from app.content.dependencies import ContentDep
+from app.content import glossary, service
+from app.content.dependencies import ContentDep, GlossaryDep
 from app.content.schemas import (
     TIER_NAMES,
     TIERS,
@@ -51,6 +51,16 @@ def home(request: Request, _viewer: OptionalUser, registry: ContentDep) -> Respo
         request,
         "content/home.html",
         {"title": "Learn to improve care", "tiers": tiers, "nav": "home"},
+    )
+
+
+@pages.get("/glossary")
+def glossary_page(request: Request, _viewer: OptionalUser, terms: GlossaryDep) -> Response:
+    """Every term the modules link to, in plain words, each with an anchor to link to."""
+    return render(
+        request,
+        "content/glossary.html",
+        {"title": "Glossary", "terms": glossary.page_terms(terms), "nav": "glossary"},
     )
 
 

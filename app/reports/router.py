@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.accounts.constants import STAFF_GROUPS
+from app.core.csv import csv_response
 from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import NotFound
 from app.core.templating import render
+from app.gold.dependencies import LeaderUser
+from app.reports import lineage as lineage_view
 from app.reports import service
 from app.reports.api import api
 from app.reports.charts import bar_chart
 from app.reports.dependencies import Filters
-from app.reports.exports import csv_response
 from app.reports.schemas import ReportFilters
 
 __all__ = ["api", "pages"]  # the api routes live in api.py
@@ -125,3 +127,51 @@ def report_csv(name: str, f: Filters, session: SessionDep) -> Response:
         )
     header, rows = table
     return csv_response(f"{name}-{f.date_from}-{f.date_to}.csv", header, rows(session, f))
+
+
+OrgFilter = Annotated[int | None, Query(alias="organisation")]
+
+
+@pages.get("/leader/lineage")
+def lineage(
+    request: Request, _leader: LeaderUser, session: SessionDep, organisation: OrgFilter = None
+) -> Response:
+    """The cascade: who certified whom, cohorts each trainer ran, learners they brought to Silver."""
+    rows = lineage_view.lineage(session, organisation_id=organisation)
+    return render(
+        request, "gold/lineage.html", {"title": "Trainer lineage", "rows": rows, "nav": "leader"}
+    )
+
+
+@pages.get("/leader/lineage.csv")
+def lineage_csv(
+    _leader: LeaderUser, session: SessionDep, organisation: OrgFilter = None
+) -> Response:
+    """The lineage table as CSV."""
+    rows = lineage_view.lineage(session, organisation_id=organisation)
+    return csv_response(
+        "lineage.csv",
+        [
+            "trainer",
+            "organisation",
+            "certified_by",
+            "certified_on",
+            "cohorts_led",
+            "cohorts_co_facilitated",
+            "learners",
+            "learners_to_silver",
+        ],
+        (
+            [
+                r.trainer_name,
+                r.organisation,
+                r.certified_by,
+                r.certified_at.date().isoformat() if r.certified_at else None,
+                r.cohorts_led,
+                r.cohorts_co,
+                r.learners,
+                r.learners_to_silver,
+            ]
+            for r in rows
+        ),
+    )

@@ -1,0 +1,1 @@
+"""Awards: the one domain that knows what a person has earned, and when (Bronze, Silver, Gold)."""
