@@ -1,4 +1,4 @@
-"""Every reference vector in the shared conformance folder, run against app.analysis.spc."""
+"""Every reference vector in tests/data/conformance/spc, run against app.analysis.spc."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from app.analysis import spc
 
-CONFORMANCE_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "spc"
+CONFORMANCE_DIR = Path(__file__).resolve().parents[1] / "data" / "conformance" / "spc"
 if not CONFORMANCE_DIR.is_dir():
     # Skipping would let a moved folder pass silently; the vectors are the point of this file.
     raise FileNotFoundError(f"SPC conformance vectors not found at {CONFORMANCE_DIR}")

@@ -17,8 +17,7 @@ from app.credentials.keys import KeyRing
 from app.credentials.openbadges import Holder, IssuerProfile, build_credential
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-OB3 = SHARED / "conformance" / "openbadges" / "ob3"
+OB3 = ROOT / "tests" / "data" / "conformance" / "openbadges" / "ob3"  # SOURCES.md beside it
 SCHEMA = OB3 / "schema" / "ob_v3p0_achievementcredential_schema.json"
 BASE_URL = "https://qi-academy.example.org"
 ISSUED = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
@@ -26,15 +25,9 @@ ISSUED = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 MakeCredential = Callable[..., dict[str, Any]]
 
 
-def require_shared() -> None:
-    if not SCHEMA.is_file():
-        pytest.skip(f"Open Badges conformance files not found at {OB3} (shared/ checkout missing)")
-
-
 @pytest.fixture(scope="session")
 def schema_validator() -> Draft201909Validator:
     """The OB 3.0 AchievementCredential schema declares draft 2019-09; validate with that draft."""
-    require_shared()
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     Draft201909Validator.check_schema(schema)
     return Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)

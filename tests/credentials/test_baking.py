@@ -21,7 +21,7 @@ from app.credentials.baking import (
     unbake_png,
     unbake_svg,
 )
-from tests.credentials.conftest import OB3, require_shared
+from tests.credentials.conftest import OB3
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL3FpLmV4YW1wbGUifQ.c2lnbmF0dXJl"
 OTHER_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL290aGVyIn0.b3RoZXI"
@@ -112,7 +112,6 @@ def test_a_compressed_chunk_from_another_issuer_is_still_read(badge_png: bytes) 
 
 
 def test_the_1edtech_validator_fixture_unbakes_to_its_jwt() -> None:
-    require_shared()
     fixture = (OB3 / "validator-fixtures" / "simple-jwt.png").read_bytes()
     expected = (
         (OB3 / "jwt-vectors" / "ob3_vcdm2_simple_from-simple-jwt-png.jwt").read_text().strip()
@@ -163,7 +162,6 @@ def test_svg_with_entities_or_without_a_credential_is_refused(badge_svg: bytes) 
 
 
 def test_the_1edtech_validator_svg_fixture_unbakes() -> None:
-    require_shared()
     fixture = Path(OB3 / "validator-fixtures" / "simple-jwt.svg").read_bytes()
 
     assert unbake_svg(fixture).count(".") == 2

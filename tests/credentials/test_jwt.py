@@ -26,7 +26,7 @@ from app.credentials.openbadges import (
     sign_credential,
     verify_jwt,
 )
-from tests.credentials.conftest import BASE_URL, ISSUED, OB3, MakeCredential, require_shared
+from tests.credentials.conftest import BASE_URL, ISSUED, OB3, MakeCredential
 
 
 def _segments(token: str) -> list[bytes]:
@@ -215,7 +215,6 @@ def test_token_signed_by_another_key_under_our_kid_fails_the_signature(
 
 
 def test_a_key_carried_in_the_token_header_is_never_trusted(keyring: KeyRing) -> None:
-    require_shared()
     selftest = OB3.parent / "selftest"
     with_jwk = (
         (selftest / "basicOpenBadgeCredential.python-jose.jwk-header.jwt").read_text().strip()

@@ -22,7 +22,7 @@ from app.credentials.openbadges import (
     hash_identity,
     identity_matches,
 )
-from tests.credentials.conftest import BASE_URL, ISSUED, OB3, MakeCredential, require_shared
+from tests.credentials.conftest import BASE_URL, ISSUED, OB3, MakeCredential
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -55,7 +55,6 @@ def test_optional_parts_keep_the_credential_schema_valid(
 
 
 def test_schema_setup_rejects_a_broken_credential(schema_validator: Draft201909Validator) -> None:
-    require_shared()
     broken = json.loads(
         (OB3.parent / "selftest" / "basicOpenBadgeCredential.BROKEN.json").read_text()
     )

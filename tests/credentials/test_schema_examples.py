@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft201909Validator
 
-from tests.credentials.conftest import OB3, require_shared
+from tests.credentials.conftest import OB3
 
 EXAMPLES_DIR = OB3 / "spec-examples"
 CREDENTIAL_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
@@ -28,7 +28,6 @@ EXAMPLES = _credential_examples()
 
 
 def test_all_eleven_spec_credential_examples_are_found() -> None:
-    require_shared()
 
     assert len(EXAMPLES) == 11, [p.name for p in EXAMPLES]
 
