@@ -36,7 +36,7 @@ demo: install
 
 run: migrate content demo
 	@echo "QI Academy: http://$(HOST):$(PORT)"
-	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --proxy-headers
+	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --no-proxy-headers
 
 test: install-test
 	$(BIN)/ruff check .

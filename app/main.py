@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
 import app.events
 import app.models  # noqa: F401  (register every mapper before first use)
@@ -24,6 +24,7 @@ from app.content import service as content_service
 from app.content.registry import install, load_or_fail
 from app.core import handlers
 from app.core.config import get_settings
+from app.core.csrf import verify_csrf
 from app.core.db import get_engine, get_sessionmaker
 from app.core.middleware import SecurityMiddleware
 from app.core.templating import render
@@ -94,6 +95,9 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served below from vendored Swagger UI: the default loads it from a CDN
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
+        # Every cookie-authenticated write, page or JSON, carries this browser's CSRF token.
+        dependencies=[Depends(verify_csrf)],
     )
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     handlers.install(app)
@@ -115,17 +119,23 @@ def create_app() -> FastAPI:
             )
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    @app.get("/docs", include_in_schema=False)
-    def api_docs() -> Response:
-        """Interactive API documentation, with no outside requests."""
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="QI Academy API",
-            swagger_js_url=f"/static/{SWAGGER}/swagger-ui-bundle.js",
-            swagger_css_url=f"/static/{SWAGGER}/swagger-ui.css",
-            swagger_favicon_url=f"/static/{SWAGGER}/favicon-32x32.png",
-            oauth2_redirect_url=f"/static/{SWAGGER}/oauth2-redirect.html",
-        )
+    if settings.api_docs:
+
+        @app.get("/docs", include_in_schema=False)
+        def api_docs(request: Request) -> Response:
+            """Interactive API documentation, with no outside requests."""
+            page = get_swagger_ui_html(
+                openapi_url="/openapi.json",
+                title="QI Academy API",
+                swagger_js_url=f"/static/{SWAGGER}/swagger-ui-bundle.js",
+                swagger_css_url=f"/static/{SWAGGER}/swagger-ui.css",
+                swagger_favicon_url=f"/static/{SWAGGER}/favicon-32x32.png",
+                oauth2_redirect_url=f"/static/{SWAGGER}/oauth2-redirect.html",
+            )
+            # The start-up script is inline: the page's CSP admits it by this request's nonce.
+            nonce = request.state.csp_nonce
+            html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+            return HTMLResponse(html)
 
     @app.get("/plaintext", include_in_schema=False)
     def plaintext() -> Response:

@@ -1,6 +1,14 @@
 """Every domain's models, imported so Alembic and the mapper registry see the whole schema."""
 
-from app.accounts.models import LoginAttempt, Organisation, PasswordReset, User, UserRole
+from app.accounts.models import (
+    LoginAttempt,
+    Organisation,
+    PasswordReset,
+    Throttle,
+    User,
+    UserRole,
+    UserSession,
+)
 from app.audit.models import AuditEvent
 from app.cohorts.models import (
     Attendance,
@@ -76,7 +84,9 @@ __all__ = [
     "Submission",
     "TeachingObservation",
     "Team",
+    "Throttle",
     "User",
     "UserRole",
+    "UserSession",
     "WorkshopSession",
 ]

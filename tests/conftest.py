@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from app.content import service as content_service
 from app.content.registry import ContentRegistry, install, load_or_fail
 from app.core.config import get_settings
 from app.core.db import get_db, make_engine, unit_of_work
+from app.core.deps import isolated_sessions
 from app.main import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,15 @@ def app(db: Session, registry: ContentRegistry) -> FastAPI:
         )
         yield from unit_of_work(session)
 
+    def isolated() -> Callable[[], Session]:
+        # "Its own transaction" in a test: a session on the test's connection whose commit
+        # releases a savepoint, so the test still rolls everything back.
+        return lambda: Session(
+            bind=db.get_bind(), join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
     application.dependency_overrides[get_db] = per_request
+    application.dependency_overrides[isolated_sessions] = isolated
     return application
 
 

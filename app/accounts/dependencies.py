@@ -10,16 +10,19 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.accounts import service
+from app.accounts import auth
 from app.accounts.constants import Role
 from app.accounts.models import User
 from app.accounts.schemas import Viewer
+from app.core import csrf
 from app.core.config import get_settings
+from app.core.csrf import SESSION_COOKIE
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden, Unauthorized
 from app.core.security import decode_access_token
 
-SESSION_COOKIE = "qia_session"
+__all__ = ["SESSION_COOKIE", "AdminUser", "CurrentUser", "LeaderUser", "OptionalUser"]
+
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
@@ -27,27 +30,39 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 class TokenClaims:
     user_id: int
     version: int
+    session_id: str
 
 
 async def _claims(
     request: Request, bearer: Annotated[str | None, Depends(_bearer)]
 ) -> TokenClaims | None:
-    """A valid token's claims from the Bearer header or the session cookie (CPU only, no I/O)."""
+    """A valid token's claims from the Bearer header or the session cookie (CPU only, no I/O).
+
+    A write authenticated by the cookie must also carry the CSRF token and come from our pages.
+    """
     token = bearer or request.cookies.get(SESSION_COOKIE)
     claims = decode_access_token(token, settings=get_settings()) if token else None
-    return TokenClaims(user_id=int(claims["sub"]), version=claims["ver"]) if claims else None
+    if claims is None:
+        return None
+    if not bearer:
+        await csrf.check(request)
+    return TokenClaims(user_id=int(claims["sub"]), version=claims["ver"], session_id=claims["sid"])
 
 
 Claims = Annotated[TokenClaims | None, Depends(_claims)]
 
 
 def load_user(session: Session, claims: TokenClaims, request: Request) -> User | None:
-    """The token's user if still active, remembered on the request for templates. Blocking I/O."""
-    user = service.get_active_user(session, user_id=claims.user_id, token_version=claims.version)
+    """The token's user if the account is active and the session has not ended. Blocking I/O."""
+    user = auth.get_active_user(
+        session, user_id=claims.user_id, token_version=claims.version, session_id=claims.session_id
+    )
     if user is not None:
         request.state.user = Viewer(
             id=user.id, full_name=user.full_name, roles=sorted(user.role_names)
         )
+        request.state.session_id = claims.session_id
+        request.state.personal = True  # the middleware sends Cache-Control: no-store
     return user
 
 
@@ -83,3 +98,8 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
         return user
 
     return check
+
+
+# Improvement leaders (and administrators) read reports and decide Gold; administrators run the site.
+LeaderUser = Annotated[User, Depends(require_roles(Role.LEADER, Role.ADMIN))]
+AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]

@@ -19,10 +19,11 @@ class InvalidCredentials(Unauthorized):
 
 
 class LoginThrottled(TooManyRequests):
-    def __init__(self, minutes: int) -> None:
+    def __init__(self, minutes: int, *, message: str | None = None) -> None:
         super().__init__(
-            f"Too many failed sign-in attempts. Wait {minutes} minutes, then try again."
+            message or f"Too many failed sign-in attempts. Wait {minutes} minutes, then try again."
         )
+        self.retry_after = minutes * 60
 
 
 class ResetLinkInvalid(AppError):

@@ -110,3 +110,32 @@ class PasswordReset(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class UserSession(Base):
+    """One signed-in browser or API client. The session token names it (`sid`); signing out
+    revokes exactly this row, "sign out everywhere" every row of the user."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (Index("ix_user_session_user_expires", "user_id", "expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # "web" (cookie) or "api" (Bearer token)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class Throttle(Base):
+    """A counter per key ("pair:<email>|<ip>", "account:<email>", "ip:<ip>", "register:<ip>", ...)
+    in a fixed window. Checked and counted in one statement, so concurrent requests cannot all
+    pass a limit they each saw unreached (app/accounts/throttle.py)."""
+
+    __tablename__ = "throttle"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime]

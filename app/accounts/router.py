@@ -1,24 +1,26 @@
-"""Account pages (register, sign in, sign out) and the auth API; thin: parse, call the service, respond."""
+"""Account pages (register, sign in, sign out, password resets) and the auth API; thin routes."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from app.accounts import service
+from app.accounts import auth, service
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import SESSION_COOKIE, CurrentUser
-from app.accounts.exceptions import InvalidCredentials, ResetLinkInvalid
+from app.accounts.exceptions import ResetLinkInvalid
+from app.accounts.models import User
 from app.accounts.schemas import Token, UserCreate, UserPublic
 from app.core.config import Settings
-from app.core.deps import SessionDep, SettingsDep, client_ip, verify_csrf
+from app.core.csrf import session_claims
+from app.core.deps import IsolatedSessions, SessionDep, SettingsDep, client_ip, verify_csrf
 from app.core.errors import AppError
-from app.core.forms import field_errors, form_dict, safe_next
-from app.core.handlers import error_response
+from app.core.forms import FormInvalid, field_errors, form_dict, safe_next
 from app.core.security import create_access_token
 from app.core.templating import render
 
@@ -32,24 +34,43 @@ _LABELS = {
     "organisation": "your organisation",
     "staff_group": "your staff group",
 }
-_REGISTER_FIELDS = ("email", "full_name", "organisation", "staff_group", "password")
+_REGISTER_FIELDS = ("full_name", "email", "password", "organisation", "staff_group")
 
 
-def _signed_in(response: Response, *, token: str, settings: Settings) -> Response:
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.token_minutes * 60,
-        httponly=True,
-        samesite="lax",
-        secure=settings.secure_cookies,
-        path="/",
+def _sign_in(
+    request: Request, session: SessionDep, settings: Settings, user: User, *, to: str
+) -> Response:
+    """Start a web session for `user`, set its cookie and the device cookie, and redirect."""
+    row = auth.start_session(
+        session,
+        user=user,
+        kind="web",
+        settings=settings,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
     )
+    token = create_access_token(
+        settings=settings, user_id=user.id, token_version=user.token_version, session_id=row.id
+    )
+    response = RedirectResponse(to, status_code=status.HTTP_303_SEE_OTHER)
+    cookie: dict[str, Any] = {
+        "httponly": True,
+        "samesite": "lax",
+        "secure": settings.secure_cookies,
+    }
+    response.set_cookie(SESSION_COOKIE, token, max_age=settings.token_minutes * 60, **cookie)
+    device = auth.device_cookie(user.id, settings)
+    response.set_cookie(auth.DEVICE_COOKIE, device, max_age=auth.DEVICE_DAYS * 86400, **cookie)
     return response
 
 
-def _token_for(user_id: int, token_version: int, settings: Settings) -> str:
-    return create_access_token(settings=settings, user_id=user_id, token_version=token_version)
+def _register_form(form: dict[str, str], errors: dict[str, str]) -> FormInvalid:
+    context = {
+        "title": "Create an account",
+        "form": {k: v for k, v in form.items() if k != "password"},
+        "staff_groups": STAFF_GROUPS,
+    }
+    return FormInvalid(errors, template="accounts/register.html", context=context)
 
 
 @pages.get("/register")
@@ -62,35 +83,28 @@ def register_page(request: Request) -> Response:
     )
 
 
-@pages.post("/register")
+def _registration(request: Request, isolated: IsolatedSessions, settings: SettingsDep) -> None:
+    limit = auth.hourly_limit("register", client_ip(request), settings.register_max_per_ip_per_hour)
+    auth.check_rate(
+        isolated,
+        limit,
+        message="Too many accounts were made from this network in the last hour. Try again in an hour.",
+    )
+
+
+RegistrationAllowed = Depends(_registration)
+
+
+@pages.post("/register", dependencies=[RegistrationAllowed])
 async def register_submit(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Create the account and sign the new learner in, or show what to fix."""
     form = form_dict(await request.form(), *_REGISTER_FIELDS)
     try:
         user = service.register(session, data=UserCreate.model_validate(form))
     except (ValidationError, AppError) as exc:
-        errors = (
-            field_errors(exc, _LABELS)
-            if isinstance(exc, ValidationError)
-            else {exc.field or "email": exc.message}
-        )
-        code = 422 if isinstance(exc, ValidationError) else exc.status_code
-        form.pop("password")
-        return render(
-            request,
-            "accounts/register.html",
-            {
-                "title": "Create an account",
-                "form": form,
-                "errors": errors,
-                "staff_groups": STAFF_GROUPS,
-            },
-            status_code=code,
-        )
-    redirect = RedirectResponse("/dashboard", status_code=status.HTTP_303_SEE_OTHER)
-    return _signed_in(
-        redirect, token=_token_for(user.id, user.token_version, settings), settings=settings
-    )
+        errors = field_errors(exc, _LABELS, default="email", order=_REGISTER_FIELDS)
+        raise _register_form(form, errors) from exc
+    return _sign_in(request, session, settings, user, to="/dashboard")
 
 
 @pages.get("/login")
@@ -105,48 +119,90 @@ def login_page(
     )
 
 
-@pages.post("/login")
-async def login_submit(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """Check the password (rate limited) and set the session cookie."""
+def _login_form(email: str, next_url: str, errors: dict[str, str], code: int = 422) -> FormInvalid:
+    context = {"title": "Sign in", "next": safe_next(next_url), "email": email}
+    return FormInvalid(errors, template="accounts/login.html", context=context, status_code=code)
+
+
+@dataclass(frozen=True)
+class _LoginForm:
+    email: str
+    password: str
+    next: str
+
+
+async def _login_fields(request: Request) -> _LoginForm:
+    """The sign-in form, or the form again naming what is missing."""
     form = form_dict(await request.form(), "email", "password", "next")
-    ctx = {"title": "Sign in", "next": safe_next(form["next"]), "email": form["email"]}
-    if not form["email"] or not form["password"]:
-        errors = {
-            k: f"Enter {_LABELS[k].replace('a password', 'your password')}"
-            for k in ("email", "password")
-            if not form[k]
-        }
-        return render(request, "accounts/login.html", {**ctx, "errors": errors}, status_code=422)
+    missing = {
+        k: f"Enter your {'email address' if k == 'email' else k}"
+        for k in ("email", "password")
+        if not form[k]
+    }
+    if missing:
+        raise _login_form(form["email"], form["next"], missing)
+    return _LoginForm(email=form["email"], password=form["password"], next=form["next"])
+
+
+@pages.post("/login")
+def login_submit(
+    request: Request,
+    form: Annotated[_LoginForm, Depends(_login_fields)],
+    session: SessionDep,
+    settings: SettingsDep,
+    isolated: IsolatedSessions,
+) -> Response:
+    """Check the password (throttled) and start a session."""
     try:
-        user = service.authenticate(
-            session,
-            email=form["email"],
-            password=form["password"],
-            ip=client_ip(request),
-            settings=settings,
-        )
-    except AppError as exc:  # a response, not a raise: the failed attempt must be committed
-        return render(
-            request,
-            "accounts/login.html",
-            {**ctx, "errors": {"email": exc.message}},
-            status_code=exc.status_code,
-        )
-    redirect = RedirectResponse(ctx["next"], status_code=status.HTTP_303_SEE_OTHER)
-    return _signed_in(
-        redirect, token=_token_for(user.id, user.token_version, settings), settings=settings
+        user = _authenticate(request, session, settings, isolated, form.email, form.password)
+    except AppError as exc:
+        errors = {"email": exc.message}
+        raise _login_form(form.email, form.next, errors, exc.status_code) from exc
+    return _sign_in(request, session, settings, user, to=safe_next(form.next))
+
+
+def _authenticate(
+    request: Request,
+    session: SessionDep,
+    settings: Settings,
+    isolated: IsolatedSessions,
+    email: str,
+    password: str,
+) -> User:
+    return auth.authenticate(
+        session,
+        email=email,
+        password=password,
+        ip=client_ip(request),
+        device=request.cookies.get(auth.DEVICE_COOKIE),
+        settings=settings,
+        isolated=isolated,
     )
 
 
-@pages.post("/logout")
-def logout() -> Response:
-    """Forget the session cookie."""
-    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+def _signed_out(to: str = "/") -> Response:
+    response = RedirectResponse(to, status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
-@api.post("/auth/register", status_code=201)
+@pages.post("/logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    """End this session (its cookie stops working everywhere at once) and forget the cookie."""
+    claims = session_claims(request)
+    if claims is not None:
+        auth.end_session(session, session_id=str(claims["sid"]))
+    return _signed_out()
+
+
+@pages.post("/logout/everywhere")
+def logout_everywhere(user: CurrentUser, session: SessionDep) -> Response:
+    """End every session of this account, on every device."""
+    auth.end_sessions(session, user_id=user.id)
+    return _signed_out("/login?signed_out=everywhere")
+
+
+@api.post("/auth/register", status_code=201, dependencies=[RegistrationAllowed])
 def register_api(data: UserCreate, session: SessionDep) -> UserPublic:
     """Create a learner account."""
     return service.to_public(service.register(session, data=data))
@@ -158,21 +214,24 @@ def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
-) -> Token | Response:
+    isolated: IsolatedSessions,
+) -> Token:
     """OAuth2 password flow: exchange email (as username) and password for a Bearer token."""
-    try:
-        user = service.authenticate(
-            session,
-            email=form.username,
-            password=form.password,
-            ip=client_ip(request),
-            settings=settings,
-        )
-    except (InvalidCredentials, AppError) as exc:  # returned, so the failed attempt is committed
-        return error_response(
-            request, status_code=exc.status_code, detail=exc.message, kind=exc.kind
-        )
-    return Token(access_token=_token_for(user.id, user.token_version, settings))
+    user = _authenticate(request, session, settings, isolated, form.username, form.password)
+    row = auth.start_session(
+        session, user=user, kind="api", settings=settings, ip=client_ip(request)
+    )
+    token = create_access_token(
+        settings=settings, user_id=user.id, token_version=user.token_version, session_id=row.id
+    )
+    return Token(access_token=token)
+
+
+@api.post("/auth/logout", status_code=204)
+def revoke_token(request: Request, _user: CurrentUser, session: SessionDep) -> Response:
+    """End the session this token (or cookie) belongs to; it stops working at once."""
+    auth.end_session(session, session_id=request.state.session_id)
+    return Response(status_code=204)
 
 
 @api.get("/me")
@@ -199,28 +258,50 @@ def forgot_password_page(request: Request) -> Response:
     )
 
 
-@pages.post("/forgot-password")
-async def forgot_password_submit(
-    request: Request, session: SessionDep, settings: SettingsDep
+def _forgot_email(email: Annotated[str, Form()] = "") -> str:
+    """The address typed, or the form again with what to fix."""
+    email = email.strip()
+    error = None
+    if not email:
+        error = "Enter your email address"
+    elif "@" not in email or len(email) > 254:
+        error = "Enter an email address in the right format, like name@example.nhs.uk"
+    if error:
+        context = {"title": "Reset your password", "email": email}
+        raise FormInvalid(
+            {"email": error}, template="accounts/forgot_password.html", context=context
+        )
+    return email
+
+
+def _reset_rate(request: Request, isolated: IsolatedSessions, settings: SettingsDep) -> None:
+    limit = auth.hourly_limit("reset", client_ip(request), settings.reset_max_per_ip_per_hour)
+    auth.check_rate(
+        isolated,
+        limit,
+        message="Too many reset links were asked for from this network in the last hour. Try again in an hour.",
+    )
+
+
+@pages.post("/forgot-password", dependencies=[Depends(_reset_rate)])
+def forgot_password_submit(
+    request: Request,
+    email: Annotated[str, Depends(_forgot_email)],
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Email a reset link if the address has an account; the answer is the same either way."""
-    email = form_dict(await request.form(), "email")["email"].strip()
-    ctx = {"title": "Reset your password", "email": email}
-    if not email or "@" not in email or len(email) > 254:
-        error = (
-            "Enter your email address"
-            if not email
-            else "Enter an email address in the right format, like name@example.nhs.uk"
-        )
-        return render(
-            request,
-            "accounts/forgot_password.html",
-            {**ctx, "errors": {"email": error}},
-            status_code=422,
-        )
     service.request_password_reset(session, email=email, settings=settings)
     return render(
         request, "accounts/forgot_password_sent.html", {"title": "Check your email", "email": email}
+    )
+
+
+def _reset_invalid() -> FormInvalid:
+    context = {"title": "This link has expired"}
+    template = "accounts/reset_password_invalid.html"
+    return FormInvalid(
+        {}, template=template, context=context, status_code=ResetLinkInvalid.status_code
     )
 
 
@@ -230,44 +311,35 @@ def reset_password_page(
 ) -> Response:
     """The form to choose a new password, if the link is still good."""
     if not service.reset_link_usable(session, token=token, settings=settings):
-        return _private(_reset_invalid(request))
+        raise _reset_invalid()
     return _private(
         render(request, "accounts/reset_password.html", {"title": "Choose a new password"})
     )
 
 
-@pages.post("/reset-password/{token}")
-async def reset_password_submit(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep
-) -> Response:
-    """Set the new password: every session ends and the link stops working."""
-    password = form_dict(await request.form(), "password")["password"]
+def _reset(session: SessionDep, token: str, password: str, settings: Settings) -> None:
     try:
         service.reset_password(session, token=token, password=password, settings=settings)
-    except ResetLinkInvalid:
-        return _private(_reset_invalid(request))
+    except ResetLinkInvalid as exc:
+        raise _reset_invalid() from exc
     except AppError as exc:
-        return _private(
-            render(
-                request,
-                "accounts/reset_password.html",
-                {"title": "Choose a new password", "errors": {"password": exc.message}},
-                status_code=exc.status_code,
-            )
-        )
-    return _private(
-        render(
-            request,
-            "accounts/reset_password_done.html",
-            {"title": "Your password has been changed"},
-        )
-    )
+        raise FormInvalid(
+            {"password": exc.message},
+            template="accounts/reset_password.html",
+            context={"title": "Choose a new password"},
+            status_code=exc.status_code,
+        ) from exc
 
 
-def _reset_invalid(request: Request) -> Response:
-    return render(
-        request,
-        "accounts/reset_password_invalid.html",
-        {"title": "This link has expired"},
-        status_code=ResetLinkInvalid.status_code,
-    )
+@pages.post("/reset-password/{token}")
+def reset_password_submit(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    """Set the new password: every session ends and the link stops working."""
+    _reset(session, token, password, settings)
+    title = "Your password has been changed"
+    return _private(render(request, "accounts/reset_password_done.html", {"title": title}))

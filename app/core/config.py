@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -28,9 +29,20 @@ class Settings(BaseSettings):
     token_minutes: int = 60 * 8
     jwt_issuer: str = "qi-academy"
     jwt_audience: str = "qi-academy-web"
-    login_max_failures_per_account: int = 5
+    # Sign-in throttles, counted over a fixed window (README "Security"). The tight limit is per
+    # account and address together, so guesses from one address never lock its owner out from
+    # another; the account-wide limit does not apply to a browser that has signed in to the
+    # account before (its device cookie).
+    login_max_failures_per_pair: int = 5
+    login_max_failures_per_account: int = 50
     login_max_failures_per_ip: int = 20
     login_window_minutes: int = 15
+    register_max_per_ip_per_hour: int = 30
+    reset_max_per_ip_per_hour: int = 20
+    # Client addresses: X-Forwarded-For is read only from these proxies (CIDR list, comma
+    # separated, e.g. "10.0.0.0/8,127.0.0.1/32"). Empty: the TCP peer is the client.
+    trusted_proxies: str = ""
+    api_docs: bool = True  # /docs and /openapi.json; a deployment may turn them off
     secure_cookies: bool = False
     # Outbound email (app/outbox): dev and test write .eml files to var_dir/outbox; prod uses SMTP.
     smtp_host: str = ""
@@ -49,15 +61,33 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _secret(self) -> Settings:
         if self.env == "prod":
-            if len(self.secret_key) < 32 or self.secret_key.lower() in {"changeme", "secret"}:
+            # Length alone is not entropy: 32 x "a" passed the old check. A random secret of 32+
+            # characters has far more than 16 distinct ones.
+            if len(self.secret_key) < 32 or len(set(self.secret_key)) < 16:
                 raise ValueError(
-                    "QIA_SECRET_KEY must be set to a random value of at least 32 characters in prod "
-                    '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))")'
+                    "QIA_SECRET_KEY must be a random value of at least 32 characters (with at least "
+                    "16 different characters) in prod. Make one with: "
+                    'python -c "import secrets; print(secrets.token_urlsafe(48))"'
                 )
         elif not self.secret_key:
             self.secret_key = _dev_secret()
         self.base_url = self.base_url.rstrip("/")
+        self.proxy_networks()  # a bad CIDR stops the app at start, with the variable's name
         return self
+
+    def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return parse_networks(self.trusted_proxies)
+
+
+@lru_cache(maxsize=8)
+def parse_networks(spec: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """QIA_TRUSTED_PROXIES: "10.0.0.0/8, 127.0.0.1" -> networks (a bare address is a /32 or /128)."""
+    try:
+        return tuple(ip_network(p.strip(), strict=False) for p in spec.split(",") if p.strip())
+    except ValueError as exc:
+        raise ValueError(
+            f"QIA_TRUSTED_PROXIES must be a comma-separated list of addresses or CIDR ranges: {exc}"
+        ) from exc
 
 
 def _dev_secret() -> str:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings, get_settings
-from app.core.db import get_db
-from app.core.errors import Forbidden
-from app.core.security import csrf_token_valid
+from app.core.csrf import CsrfFailed, verify_csrf
+from app.core.db import SessionFactory, get_db, get_sessionmaker
 
 # scope="function": commit before the response goes out, so a failed commit is an error response.
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
@@ -23,28 +23,51 @@ async def _settings() -> Settings:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-class CsrfFailed(Forbidden):
-    kind = "CsrfFailed"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "This form has expired or did not come from QI Academy. Go back, refresh the page and try again."
-        )
+async def isolated_sessions() -> SessionFactory:
+    """Sessions for what must be written in its own short transaction, committed whatever the
+    request's own outcome (a failed sign-in attempt). Tests override this."""
+    return get_sessionmaker()
 
 
-async def verify_csrf(request: Request, settings: SettingsDep) -> None:
-    """Every state-changing form post carries the signed token that matches its CSRF cookie."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
-    token = request.query_params.get("csrf_token")
-    if token is None:
-        form = await request.form()  # Starlette caches the parsed form for the route itself
-        value = form.get("csrf_token")
-        token = value if isinstance(value, str) else None
-    secret = request.cookies.get("qia_csrf")
-    if not csrf_token_valid(secret, token, settings=settings):
-        raise CsrfFailed()
+IsolatedSessions = Annotated[SessionFactory, Depends(isolated_sessions)]
+
+
+__all__ = [
+    "CsrfFailed",
+    "IsolatedSessions",
+    "SessionDep",
+    "SettingsDep",
+    "client_ip",
+    "verify_csrf",
+]
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address. X-Forwarded-For counts only when the peer is a trusted proxy
+    (QIA_TRUSTED_PROXIES); then the client is the right-most address that is not one, since
+    everything left of it was written by whoever sent the request and can be forged."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = get_settings().proxy_networks()
+    if not proxies or not _in(peer, proxies):
+        return peer
+    chain = [a.strip() for h in request.headers.getlist("x-forwarded-for") for a in h.split(",")]
+    for address in reversed(chain):
+        if not _in(address, proxies):
+            return address if _valid(address) else peer
+    return chain[0] if chain and _valid(chain[0]) else peer
+
+
+def _valid(address: str) -> bool:
+    try:
+        ip_address(address)
+    except ValueError:
+        return False
+    return True
+
+
+def _in(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)

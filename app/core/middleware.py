@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: security headers, a CSP nonce per request, and the CSRF cookie."""
+"""Pure ASGI middleware: security headers, a CSP nonce per request, and the anonymous CSRF cookie."""
 
 from __future__ import annotations
 
@@ -8,9 +8,22 @@ from http.cookies import SimpleCookie
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.csrf import CSRF_COOKIE
 from app.core.security import new_csrf_secret
 
-CSRF_COOKIE = "qia_csrf"
+_PAGE_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI: its vendored bundle and its start-up script (given the nonce), inline styles it sets
+# on elements, and requests to our own /openapi.json. Nothing from anywhere else.
+_DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 class SecurityMiddleware:
@@ -29,7 +42,7 @@ class SecurityMiddleware:
         set_cookie = not cookie
         state["csrf_secret"] = cookie or new_csrf_secret()
         path: str = scope.get("path", "")
-        docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
+        csp = (_DOCS_CSP if path == "/docs" else _PAGE_CSP).format(nonce=nonce)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -38,14 +51,13 @@ class SecurityMiddleware:
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if not docs:
-                    headers.setdefault(
-                        "Content-Security-Policy",
-                        "default-src 'self'; "
-                        f"script-src 'self' 'nonce-{nonce}'; "
-                        "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-                        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-                    )
+                headers.setdefault("Content-Security-Policy", csp)
+                if self.secure:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
+                # Pages and API answers that show a signed-in person's data are never stored by
+                # browsers or proxies (the auth dependency marks them).
+                if state.get("personal"):
+                    headers["Cache-Control"] = "no-store"
                 if set_cookie and headers.get("content-type", "").startswith("text/html"):
                     flags = "; Secure" if self.secure else ""
                     headers.append(

@@ -37,11 +37,15 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-def create_access_token(*, settings: Settings, user_id: int, token_version: int) -> str:
+def create_access_token(
+    *, settings: Settings, user_id: int, token_version: int, session_id: str
+) -> str:
+    """A signed session token: `sid` names the server-side session that signing out ends."""
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": str(user_id),
         "ver": token_version,
+        "sid": session_id,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "iat": now,
@@ -96,6 +100,10 @@ def _decode(token: str, *, settings: Settings) -> dict[str, Any] | None:
         return None
     if not str(claims.get("sub", "")).isdigit() or not isinstance(claims.get("ver"), int):
         return None
+    if not isinstance(claims.get("sid"), str) or len(claims["sid"]) > 64:
+        return None  # a token from before sessions were recorded: sign in again
+    if len(claims["sub"]) > 18:
+        return None
     return claims
 
 
@@ -103,12 +111,14 @@ def new_csrf_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def csrf_token_for(secret: str, *, settings: Settings) -> str:
-    """Signed double-submit: the form carries an HMAC of the cookie value, not the value itself."""
-    return hmac.new(settings.secret_key.encode(), secret.encode(), hashlib.sha256).hexdigest()
+def csrf_token_for(binding: str, *, settings: Settings) -> str:
+    """An HMAC of what the token is bound to: "session:<sid>" when signed in, else
+    "anonymous:<csrf cookie>". Another browser's token, or one from before signing in, fails."""
+    message = f"csrf|{binding}".encode()
+    return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def csrf_token_valid(secret: str | None, token: str | None, *, settings: Settings) -> bool:
-    if not secret or not token:
+def csrf_token_valid(binding: str | None, token: str | None, *, settings: Settings) -> bool:
+    if not binding or not token or len(token) > 128:
         return False
-    return hmac.compare_digest(csrf_token_for(secret, settings=settings), token)
+    return hmac.compare_digest(csrf_token_for(binding, settings=settings), token)

@@ -15,7 +15,7 @@ from markupsafe import escape
 from starlette.responses import HTMLResponse
 
 from app.core.config import get_settings
-from app.core.security import csrf_token_for
+from app.core.csrf import token_for
 from app.core.timefmt import FILTERS
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -43,10 +43,9 @@ def render(
 ) -> HTMLResponse:
     """Render a page with what every page needs: the user, a CSRF token and the CSP nonce."""
     settings = get_settings()
-    secret = getattr(request.state, "csrf_secret", "")
     ctx: dict[str, Any] = {
         "current_user": getattr(request.state, "user", None),
-        "csrf_token": csrf_token_for(secret, settings=settings) if secret else "",
+        "csrf_token": token_for(request),
         "cspNonce": getattr(request.state, "csp_nonce", ""),
         "assetPath": "/static/nhsuk-frontend/assets",
         "base_url": settings.base_url,
@@ -92,10 +91,9 @@ def render_cached(
             if len(_pages) > _PAGE_CACHE_SIZE:
                 _pages.popitem(last=False)
     viewer = getattr(request.state, "user", None)
-    secret = getattr(request.state, "csrf_secret", "")
     filled = (
         html.replace(_HOLE_NAME, str(escape(viewer.full_name if viewer else "")))
-        .replace(_HOLE_CSRF, csrf_token_for(secret, settings=get_settings()) if secret else "")
+        .replace(_HOLE_CSRF, token_for(request))
         .replace(_HOLE_NONCE, getattr(request.state, "csp_nonce", ""))
     )
     return HTMLResponse(filled)

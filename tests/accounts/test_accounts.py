@@ -12,9 +12,9 @@ from jose import jwt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts import auth
 from app.accounts.models import LoginAttempt, User
 from app.core.config import get_settings
-from app.core.security import create_access_token
 from tests.factories import PASSWORD, bearer, csrf_token, make_user, sign_in
 
 GOOD = {
@@ -114,11 +114,11 @@ def test_wrong_password_is_401_and_unknown_email_the_same(client: TestClient, db
     assert wrong.json()["error"] == "Unauthorized"
 
 
-def test_failed_logins_are_recorded_and_rate_limited_per_account(
+def test_failed_logins_are_recorded_and_rate_limited_per_account_and_address(
     client: TestClient, db: Session
 ) -> None:
     user = make_user(db)
-    for _ in range(get_settings().login_max_failures_per_account):
+    for _ in range(get_settings().login_max_failures_per_pair):
         assert (
             client.post(
                 "/api/v1/auth/token", data={"username": user.email, "password": "wrong-password!"}
@@ -157,6 +157,7 @@ def _claims(user: User, **over: object) -> dict[str, object]:
     claims: dict[str, object] = {
         "sub": str(user.id),
         "ver": 0,
+        "sid": _SESSIONS[user.id],
         "iss": s.jwt_issuer,
         "aud": s.jwt_audience,
         "iat": now,
@@ -164,6 +165,9 @@ def _claims(user: User, **over: object) -> dict[str, object]:
     }
     claims.update(over)
     return claims
+
+
+_SESSIONS: dict[int, str] = {}
 
 
 def _rsa_pem() -> bytes:
@@ -188,13 +192,17 @@ def _rsa_pem() -> bytes:
 )
 def test_bad_tokens_are_refused(client: TestClient, db: Session, kind: str) -> None:
     user = make_user(db)
+    # A real, live session: each token below fails for its own fault, not for a missing session.
+    _SESSIONS[user.id] = auth.start_session(db, user=user, kind="api", settings=get_settings()).id
     secret = get_settings().secret_key
+    good = jwt.encode(_claims(user), secret, algorithm="HS256")
+    ok = client.get("/api/v1/me", headers={"Authorization": f"Bearer {good}"})
+    assert ok.status_code == 200
     if kind == "expired":
         token = jwt.encode(
             _claims(user, exp=datetime.now(UTC) - timedelta(seconds=1)), secret, algorithm="HS256"
         )
     elif kind == "tampered":
-        good = create_access_token(settings=get_settings(), user_id=user.id, token_version=0)
         head, payload, sig = good.split(".")
         token = f"{head}.{payload[:-2]}{'A' if payload[-2] != 'A' else 'B'}{payload[-1]}.{sig}"
     elif kind == "alg_none":
@@ -284,7 +292,8 @@ def test_login_then_logout(client: TestClient, db: Session) -> None:
     sign_in(client, user.email)
     assert client.get("/dashboard", follow_redirects=False).status_code == 200
     token = csrf_token(client, "/dashboard")
-    r = client.post(f"/logout?csrf_token={token}", follow_redirects=False)
+    assert client.post(f"/logout?csrf_token={token}", follow_redirects=False).status_code == 403
+    r = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303
     assert client.get("/dashboard", follow_redirects=False).status_code == 303
 

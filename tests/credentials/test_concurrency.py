@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.models import AuditEvent
 from app.content import registry as registry_module
@@ -19,6 +19,7 @@ from app.content import service as content_service
 from app.content.registry import ContentRegistry, install, load_or_fail
 from app.core.config import get_settings
 from app.core.db import get_db, make_engine, unit_of_work
+from app.core.deps import isolated_sessions
 from app.credentials import service
 from app.credentials.models import Credential
 from app.main import create_app
@@ -90,6 +91,7 @@ def test_twenty_simultaneous_last_bronze_passes_issue_one_credential(
         yield from unit_of_work(Session(bind=engine, expire_on_commit=False, autoflush=False))
 
     app.dependency_overrides[get_db] = per_request
+    app.dependency_overrides[isolated_sessions] = lambda: sessionmaker(bind=engine)
     last = registry.tier("bronze")[-1]
     start = threading.Barrier(RACERS)
 
