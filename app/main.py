@@ -26,6 +26,7 @@ from app.core import handlers
 from app.core.config import get_settings
 from app.core.csrf import verify_csrf
 from app.core.db import get_engine, get_sessionmaker
+from app.core.inputs import guard_input
 from app.core.middleware import SecurityMiddleware
 from app.core.templating import render
 from app.credentials import router as credentials
@@ -96,8 +97,9 @@ def create_app() -> FastAPI:
         docs_url=None,  # served below from vendored Swagger UI: the default loads it from a CDN
         redoc_url=None,
         openapi_url="/openapi.json" if settings.api_docs else None,
-        # Every cookie-authenticated write, page or JSON, carries this browser's CSRF token.
-        dependencies=[Depends(verify_csrf)],
+        # Every page form post carries this browser's CSRF token (JSON writes authenticated by
+        # the cookie are checked with the user); bad input stops here with a message.
+        dependencies=[Depends(verify_csrf), Depends(guard_input)],
     )
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     handlers.install(app)

@@ -17,17 +17,28 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
+def _render_item(type_: str, obj: object, _autogen_context: object) -> str | bool:
+    """Autogenerate writes the app's UTCDateTime as the plain column type it stores."""
+    from app.core.db import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+        render_item=_render_item,
     )
 
 
 def run_migrations_offline() -> None:
     context.configure(
+        render_item=_render_item,
         url=get_settings().database_url,
         target_metadata=target_metadata,
         literal_binds=True,
