@@ -22,7 +22,7 @@ from app.awards import router as awards
 from app.cohorts import router as cohorts
 from app.content import service as content_service
 from app.content.registry import install, load_or_fail
-from app.core import handlers
+from app.core import handlers, openapi
 from app.core.config import get_settings
 from app.core.csrf import verify_csrf
 from app.core.db import get_engine, get_sessionmaker
@@ -103,6 +103,7 @@ def create_app() -> FastAPI:
     )
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     handlers.install(app)
+    openapi.install(app, server_url=settings.base_url)
     for domain in DOMAINS:
         app.include_router(domain.pages)
         app.include_router(domain.api)

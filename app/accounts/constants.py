@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 
 class Role(StrEnum):
@@ -26,6 +27,22 @@ STAFF_GROUPS: dict[str, str] = {
     "social_care": "Social care",
     "other": "Other",
 }
+
+# The codes as a type, so the API documents (and checks) the fixed list.
+StaffGroupCode = Literal[
+    "add_prof_scientific_technical",
+    "additional_clinical_services",
+    "administrative_clerical",
+    "allied_health_professionals",
+    "estates_ancillary",
+    "healthcare_scientists",
+    "medical_dental",
+    "nursing_midwifery",
+    "students",
+    "social_care",
+    "other",
+]
+RoleName = Literal["learner", "trainer", "leader", "admin"]
 
 ORGANISATION_KINDS: dict[str, str] = {
     "nhs_trust": "NHS trust",

@@ -19,6 +19,7 @@ from app.core.config import get_settings
 from app.core.csrf import SESSION_COOKIE
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden, Unauthorized
+from app.core.openapi import declare
 from app.core.security import decode_access_token
 
 __all__ = ["SESSION_COOKIE", "AdminUser", "CurrentUser", "LeaderUser", "OptionalUser"]
@@ -83,6 +84,11 @@ async def _current_user(user: Annotated[User | None, Depends(_optional_user)]) -
     return user
 
 
+# What the OpenAPI document says of routes that use these (app/core/openapi.py): a signed-in
+# route can answer 401, and 403 for a cookie-authenticated write without its CSRF token.
+declare(_optional_user, 403, security="optional")
+declare(_current_user, 401, 403, security="required")
+
 OptionalUser = Annotated[User | None, Depends(_optional_user)]
 CurrentUser = Annotated[User, Depends(_current_user)]
 
@@ -97,6 +103,7 @@ def require_roles(*roles: Role):  # type: ignore[no-untyped-def]
             raise Forbidden(f"Only {article} {names} can do this.")
         return user
 
+    declare(check, 401, 403, security="required")
     return check
 
 

@@ -15,12 +15,13 @@ from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import SESSION_COOKIE, CurrentUser
 from app.accounts.exceptions import ResetLinkInvalid
 from app.accounts.models import User
-from app.accounts.schemas import Token, UserCreate, UserPublic
+from app.accounts.schemas import Token, UserCreate, UserPublic, VocabularyItem
 from app.core.config import Settings
 from app.core.csrf import session_claims
 from app.core.deps import IsolatedSessions, SessionDep, SettingsDep, client_ip, verify_csrf
 from app.core.errors import AppError
 from app.core.forms import FormInvalid, field_errors, form_dict, safe_next
+from app.core.openapi import declare
 from app.core.security import create_access_token
 from app.core.templating import render
 
@@ -92,7 +93,7 @@ def _registration(request: Request, isolated: IsolatedSessions, settings: Settin
     )
 
 
-RegistrationAllowed = Depends(_registration)
+RegistrationAllowed = Depends(declare(_registration, 429))
 
 
 @pages.post("/register", dependencies=[RegistrationAllowed])
@@ -208,7 +209,7 @@ def register_api(data: UserCreate, session: SessionDep) -> UserPublic:
     return service.to_public(service.register(session, data=data))
 
 
-@api.post("/auth/token", response_model=Token)
+@api.post("/auth/token", response_model=Token, responses={401: {}, 429: {}})
 def issue_token(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -232,6 +233,12 @@ def revoke_token(request: Request, _user: CurrentUser, session: SessionDep) -> R
     """End the session this token (or cookie) belongs to; it stops working at once."""
     auth.end_session(session, session_id=request.state.session_id)
     return Response(status_code=204)
+
+
+@api.get("/staff-groups", tags=["vocabularies"])
+def list_staff_groups() -> list[VocabularyItem]:
+    """The staff groups a person can choose (the codes `staff_group` takes), in the order shown."""
+    return [VocabularyItem(value=k, label=v) for k, v in STAFF_GROUPS.items()]
 
 
 @api.get("/me")

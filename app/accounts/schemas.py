@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
-from app.accounts.constants import STAFF_GROUPS
+from app.accounts.constants import RoleName, StaffGroupCode
 from app.core.schemas import Schema
 
 PASSWORD_MIN = 10
@@ -41,15 +41,8 @@ def check_password(value: str) -> str:
     return value
 
 
-def check_staff_group(value: str) -> str:
-    if value not in STAFF_GROUPS:
-        raise ValueError("Choose a staff group from the list: " + ", ".join(STAFF_GROUPS))
-    return value
-
-
 Password = Annotated[str, AfterValidator(check_password)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-StaffGroup = Annotated[str, AfterValidator(check_staff_group)]
 
 
 class UserCreate(Schema):
@@ -57,7 +50,7 @@ class UserCreate(Schema):
     password: Password
     full_name: Name
     organisation: Name
-    staff_group: StaffGroup
+    staff_group: StaffGroupCode
 
 
 class UserPublic(Schema):
@@ -65,9 +58,16 @@ class UserPublic(Schema):
     email: str
     full_name: str
     organisation: str | None
-    staff_group: str
-    roles: list[str]
+    staff_group: StaffGroupCode
+    roles: list[RoleName]
     created_at: datetime
+
+
+class VocabularyItem(Schema):
+    """One entry of a fixed list: the code the API takes and the words a page shows."""
+
+    value: str
+    label: str
 
 
 class Token(Schema):

@@ -86,8 +86,12 @@ def _field(loc: tuple[Any, ...]) -> str:
 def _validation_message(err: dict[str, Any]) -> str:
     if err.get("type") == "json_invalid":
         return "The request body is not valid JSON. Check quotes, commas and brackets."
+    name = _field(tuple(err.get("loc", ())))
+    if err.get("type") in ("literal_error", "enum"):
+        expected = str((err.get("ctx") or {}).get("expected", ""))
+        return f"{name}: choose one of {expected}"
     msg = str(err.get("msg", "is not valid")).removeprefix("Value error, ")
-    return f"{_field(tuple(err.get('loc', ())))}: {msg}"
+    return f"{name}: {msg}"
 
 
 def install(app: FastAPI) -> None:

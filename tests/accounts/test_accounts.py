@@ -60,7 +60,11 @@ def test_register_twice_is_409_and_writes_nothing(client: TestClient, db: Sessio
         ({"email": "not-an-email"}, "email", "email"),
         ({"password": "short"}, "password", "at least 10 characters"),
         ({"password": "password123"}, "password", "too easy to guess"),
-        ({"staff_group": "wizard"}, "staff_group", "Choose a staff group"),
+        (
+            {"staff_group": "wizard"},
+            "staff_group",
+            "staff_group: choose one of 'add_prof_scientific_technical'",
+        ),
         ({"full_name": ""}, "full_name", "at least 1 character"),
         ({"full_name": "x" * 201}, "full_name", "at most 200 characters"),
         ({"organisation": "y" * 5000}, "organisation", "at most 200 characters"),

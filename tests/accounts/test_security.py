@@ -328,3 +328,21 @@ def test_forty_simultaneous_wrong_passwords_are_checked_at_most_the_limit(two_wo
     assert codes.count(401) <= limit, codes  # 401: the password was actually checked
     assert codes.count(401) + codes.count(429) == 40, codes
     assert codes.count(429) >= 40 - limit
+
+
+def test_staff_groups_are_one_list_in_the_api_and_the_type() -> None:
+    from typing import get_args
+
+    from app.accounts.constants import STAFF_GROUPS, StaffGroupCode
+
+    assert list(get_args(StaffGroupCode)) == list(STAFF_GROUPS)
+
+
+def test_the_staff_group_vocabulary_is_served_and_documented(client: TestClient) -> None:
+    from app.accounts.constants import STAFF_GROUPS
+
+    listed = client.get("/api/v1/staff-groups").json()
+    assert [i["value"] for i in listed] == list(STAFF_GROUPS)
+    spec = client.get("/openapi.json").json()
+    field = spec["components"]["schemas"]["UserCreate"]["properties"]["staff_group"]
+    assert field["enum"] == list(STAFF_GROUPS)
