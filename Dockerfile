@@ -3,6 +3,9 @@
 # Needs at run time: QIA_SECRET_KEY (32+ random characters), QIA_DATABASE_URL (PostgreSQL in production:
 # postgresql+psycopg://user:password@host:5432/db), QIA_BASE_URL (the public https URL; it is signed
 # into every credential, so keep it stable). Mount a volume at /app/var: it holds the signing keys.
+# Behind a load balancer, set QIA_TRUSTED_PROXIES to its addresses (CIDR list, e.g. 10.0.0.0/8):
+# only then is X-Forwarded-For believed. Never trust every address: a client could then choose
+# its own IP and walk past the sign-in limits.
 
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -32,4 +35,4 @@ VOLUME ["/app/var"]
 USER qia
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-CMD ["sh", "-c", "alembic upgrade head && python -m app.cli content sync && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips='*' --workers ${WEB_CONCURRENCY:-2}"]
+CMD ["sh", "-c", "alembic upgrade head && python -m app.cli content sync && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --no-proxy-headers --workers ${WEB_CONCURRENCY:-2}"]

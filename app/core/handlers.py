@@ -43,12 +43,17 @@ _TITLES = {
 
 
 def wants_json(request: Request) -> bool:
+    """JSON errors for the API and every document in the OpenAPI description (credentials,
+    keys, the issuer profile): machines read those. An NHS.UK error page for everything else."""
     path = request.url.path
-    return (
-        path.startswith("/api/")
-        or path in ("/healthz", "/openapi.json")
-        or path.startswith("/.well-known/")
-    )
+    if path.startswith(_MACHINE_PREFIXES) or path in ("/healthz", "/openapi.json", "/issuer"):
+        return True
+    route = request.scope.get("route")
+    return bool(getattr(route, "include_in_schema", False))
+
+
+# Documents for machines even where no route matched (a malformed credential id, say).
+_MACHINE_PREFIXES = ("/api/", "/.well-known/", "/credentials/", "/keys/", "/status/")
 
 
 def error_response(

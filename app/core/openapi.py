@@ -6,7 +6,8 @@ depends on, so the table of error responses is built here from each route's depe
 
 - every operation: 422 (bad input: app/core/inputs.py and request validation);
 - a path parameter: 404 (nothing at that id);
-- a write (POST, PUT, PATCH, DELETE): 400 and 409 (a request the current state refuses);
+- a write (POST, PUT, PATCH, DELETE): 400, 404 and 409 (a request the current state refuses, or
+  naming something in its body that does not exist);
 - whatever its dependencies declare with `declare()`: signed in (401, and 403 for a cookie write
   without its CSRF token), a role (403), a throttle (429), ...
 
@@ -77,10 +78,10 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
 
 def _facts(route: APIRoute, method: str) -> _Facts:
     facts = _Facts(statuses={422})
-    if route.dependant.path_params:
+    if "{" in route.path_format:  # ids and slugs, whether the route or a dependency loads them
         facts.statuses.add(404)
     if method in WRITES:
-        facts.statuses |= {400, 409}
+        facts.statuses |= {400, 404, 409}
     for call in _calls(route.dependant):
         declared = _DECLARED.get(call)
         if declared is None:

@@ -17,6 +17,7 @@ from app.content.dependencies import ContentDep, ModuleDep
 from app.content.registry import ContentRegistry, RegisteredModule
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden
+from app.core.openapi import declare
 from app.progress import service
 from app.progress.models import ModuleProgress
 
@@ -64,4 +65,4 @@ async def _open_module(
     return await run_in_threadpool(_load_access, request, session, claims, module, registry)
 
 
-OpenModule = Annotated[ModuleAccess, Depends(_open_module)]
+OpenModule = Annotated[ModuleAccess, Depends(declare(_open_module, 401, 403, security="required"))]
