@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import secrets
 import sys
 from pathlib import Path
@@ -249,6 +250,20 @@ def _reports_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(_: argparse.Namespace) -> int:
+    """The background loops in their own process; set QIA_WORKERS_IN_APP=false on the web app."""
+    import asyncio
+
+    import app.events  # noqa: F401  (handlers wired: jobs publish events too)
+    from app.main import load_catalogue
+    from app.workers import serve_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    load_catalogue()
+    asyncio.run(serve_forever())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="qi-academy", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -309,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     refresh.set_defaults(func=_reports_refresh)
 
     sub.add_parser("demo", help="create demo accounts (dev only)").set_defaults(func=_demo)
+    sub.add_parser(
+        "worker", help="run the background jobs (outbox, report rollups, Gold sweep) alone"
+    ).set_defaults(func=_worker)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -4,56 +4,62 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 import app.events
 import app.models  # noqa: F401  (register every mapper before first use)
+from app import health, workers
 from app.accounts import router as accounts
 from app.admin import router as admin
 from app.analysis import router as analysis
 from app.awards import router as awards
 from app.cohorts import router as cohorts
 from app.content import service as content_service
-from app.content.registry import install, load_or_fail
+from app.content.registry import ContentRegistry, install, load_or_fail
 from app.core import handlers, openapi
 from app.core.config import get_settings
 from app.core.csrf import verify_csrf
-from app.core.db import get_engine, get_sessionmaker
+from app.core.db import get_sessionmaker
 from app.core.inputs import guard_input
 from app.core.middleware import SecurityMiddleware
 from app.core.templating import render
 from app.credentials import router as credentials
 from app.feedback import router as feedback
 from app.gold import router as gold
-from app.gold import worker as gold_worker
 from app.learning import router as learning
 from app.outbox import router as outbox
-from app.outbox import worker as outbox_worker
 from app.privacy import router as privacy
 from app.projects import router as projects
 from app.reports import router as reports
-from app.reports import worker as reports_worker
 
 log = logging.getLogger("qi_academy")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SWAGGER = "swagger-ui-5.35.0"
 
 
-def load_content_into(app: FastAPI) -> None:
-    """Validate every module (refusing to start on bad content), render once, record versions."""
+def load_catalogue() -> ContentRegistry:
+    """Validate every module (refusing to start on bad content) and render it once; record new
+    versions (QIA_CONTENT_SYNC=true, one instance) or find them recorded by the deploy step."""
     settings = get_settings()
     modules = load_or_fail(settings.content_dir)
     with get_sessionmaker()() as session, session.begin():
-        app.state.content = content_service.sync(session, modules=modules)
-    install(app.state.content)  # for code outside a request: event handlers and jobs
-    log.info("content loaded: %d modules", len(app.state.content))
+        if settings.content_sync:
+            registry = content_service.sync(session, modules=modules)
+        else:
+            registry = content_service.lookup(session, modules=modules)
+    install(registry)  # for code outside a request: event handlers and jobs
+    log.info("content loaded: %d modules", len(registry))
+    return registry
+
+
+def load_content_into(app: FastAPI) -> None:
+    app.state.content = load_catalogue()
 
 
 # Every domain's router module has `pages` (HTML, not in the OpenAPI document) and `api` (JSON).
@@ -71,18 +77,18 @@ DOMAINS = (
     admin,
     analysis,
     outbox,
+    health,
 )
-# Background loops, each a no-op unless its QIA_*_WORKER switch is on (never under tests).
-WORKERS = (outbox_worker, reports_worker, gold_worker)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if not hasattr(app.state, "content"):
         load_content_into(app)
-    async with AsyncExitStack() as stack:
-        for worker in WORKERS:
-            await stack.enter_async_context(worker.lifespan(app))
+    if not get_settings().workers_in_app:  # `qi-academy worker` runs them instead
+        yield
+        return
+    async with workers.all_running(app):  # app/workers.py: outbox, report rollups, Gold sweep
         yield
 
 
@@ -108,19 +114,6 @@ def create_app() -> FastAPI:
         app.include_router(domain.pages)
         app.include_router(domain.api)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> Response:
-        """Liveness and database check."""
-        try:
-            with get_engine().connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:  # the reason goes to the caller: that is the point of the check
-            return JSONResponse(
-                {"status": "unavailable", "database": f"error: {type(exc).__name__}"},
-                status_code=503,
-            )
-        return JSONResponse({"status": "ok", "database": "ok"})
 
     if settings.api_docs:
 

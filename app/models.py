@@ -20,6 +20,7 @@ from app.cohorts.models import (
 )
 from app.content.models import Module, ModuleVersion
 from app.core.db import Base
+from app.core.models import JobRun
 from app.credentials.models import Credential, CredentialSubject
 from app.feedback.models import ModuleFeedback, SessionFeedback
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
@@ -60,6 +61,7 @@ __all__ = [
     "Enrolment",
     "GoldCandidacy",
     "GoldCertification",
+    "JobRun",
     "LoginAttempt",
     "Measure",
     "MeasureRebase",

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 
 def test_healthz_reports_database_ok(client: TestClient) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "database": "ok"}
+    assert r.json() == {"status": "ok", "database": "ok", "migrations": "ok", "content": "ok"}
+    assert client.get("/healthz/ready").json() == r.json()
+    assert client.get("/healthz/live").json()["status"] == "ok"
+
+
+def test_readiness_fails_while_migrations_are_behind(client: TestClient, db: Session) -> None:
+    db.execute(text("UPDATE alembic_version SET version_num = '3d136ac94135'"))
+    r = client.get("/healthz")
+    assert r.status_code == 503
+    assert r.json()["migrations"] == "behind: at 3d136ac94135"
+    assert client.get("/healthz/live").status_code == 200
 
 
 def test_pages_carry_security_headers_and_a_csp_nonce(client: TestClient) -> None:

@@ -74,6 +74,38 @@ def sync(session: Session, *, modules: list[LoadedModule]) -> ContentRegistry:
     return ContentRegistry(registered)
 
 
+class ContentNotSynced(Exception):
+    """The database has no version for some module files: run `qi-academy content sync`."""
+
+
+def lookup(session: Session, *, modules: list[LoadedModule]) -> ContentRegistry:
+    """The catalogue from versions already recorded, writing nothing (instances behind a load
+    balancer start this way; the deploy step syncs once). Raises ContentNotSynced."""
+    rows = session.execute(
+        select(Module.slug, Module.id, ModuleVersion.id, ModuleVersion.content_hash).join(
+            ModuleVersion, ModuleVersion.module_id == Module.id
+        )
+    ).all()
+    known = {
+        (slug, content_hash): (module_id, version_id)
+        for slug, module_id, version_id, content_hash in rows
+    }
+    registered, missing = [], []
+    for src in modules:
+        ids = known.get((src.slug, src.content_hash))
+        if ids is None:
+            missing.append(src.slug)
+        else:
+            registered.append(RegisteredModule(source=src, module_id=ids[0], version_id=ids[1]))
+    if missing:
+        raise ContentNotSynced(
+            "These modules are not synced to the database yet: "
+            + ", ".join(missing)
+            + ". Run `qi-academy content sync` (the deploy step does), then start again."
+        )
+    return ContentRegistry(registered)
+
+
 def tier_lock_reason(tier: str, *, unlocked_tiers: Collection[str]) -> str | None:
     if tier in unlocked_tiers:
         return None

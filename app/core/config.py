@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     # separated, e.g. "10.0.0.0/8,127.0.0.1/32"). Empty: the TCP peer is the client.
     trusted_proxies: str = ""
     api_docs: bool = True  # /docs and /openapi.json; a deployment may turn them off
+    # Background jobs: a period per job name, to override the built-in ones (tests shorten them).
+    job_seconds: dict[str, float] = {}
+    # Run the background loops inside each web process (default), or only in `qi-academy worker`.
+    workers_in_app: bool = True
+    # Record new module versions at start-up (one instance, `make run`). With several instances,
+    # the deploy step runs `qi-academy content sync` once and the app only looks them up.
+    content_sync: bool = True
     secure_cookies: bool = False
     # Outbound email (app/outbox): dev and test write .eml files to var_dir/outbox; prod uses SMTP.
     smtp_host: str = ""

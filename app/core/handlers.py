@@ -46,14 +46,21 @@ def wants_json(request: Request) -> bool:
     """JSON errors for the API and every document in the OpenAPI description (credentials,
     keys, the issuer profile): machines read those. An NHS.UK error page for everything else."""
     path = request.url.path
-    if path.startswith(_MACHINE_PREFIXES) or path in ("/healthz", "/openapi.json", "/issuer"):
+    if path.startswith(("/api/", "/.well-known/")) or path == "/openapi.json":
         return True
     route = request.scope.get("route")
-    return bool(getattr(route, "include_in_schema", False))
+    if route is not None:
+        return bool(getattr(route, "include_in_schema", False))
+    return path.startswith(_MACHINE_PREFIXES)  # no route matched: a malformed document address
 
 
 # Documents for machines even where no route matched (a malformed credential id, say).
-_MACHINE_PREFIXES = ("/api/", "/.well-known/", "/credentials/", "/keys/", "/status/")
+_MACHINE_PREFIXES = ("/credentials/", "/keys/", "/status/", "/achievements/")
+
+
+def _browser_navigation(request: Request) -> bool:
+    """A person following a link (a download on a page), who should be asked to sign in."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
 def error_response(
@@ -108,7 +115,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> Response:
-        if isinstance(exc, Unauthorized) and not wants_json(request) and request.method == "GET":
+        signing_in = not wants_json(request) or _browser_navigation(request)
+        if isinstance(exc, Unauthorized) and request.method == "GET" and signing_in:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
         return error_response(

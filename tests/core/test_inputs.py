@@ -73,7 +73,9 @@ def test_a_nul_byte_in_json_or_a_form_is_a_422(client: TestClient) -> None:
     assert "remove the control character" in page.text
 
 
-def test_every_datetime_the_api_returns_carries_its_time_zone(client: TestClient, db: Session) -> None:
+def test_every_datetime_the_api_returns_carries_its_time_zone(
+    client: TestClient, db: Session
+) -> None:
     """One rule at the source (app.core.db.UTCDateTime): the same on SQLite and PostgreSQL."""
     user = make_user(db)
     me = client.get("/api/v1/me", headers=bearer(client, user.email)).json()

@@ -60,7 +60,8 @@ def test_public_routes_need_no_account(
 def test_signed_in_pages_send_visitors_to_sign_in(
     client: TestClient, earned: dict[str, Any], path: str
 ) -> None:
-    r = client.get(path.format(id=earned["id"]), follow_redirects=False)
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # a person following a link
+    r = client.get(path.format(id=earned["id"]), headers=browser, follow_redirects=False)
 
     assert r.status_code == 303
     assert r.headers["location"].startswith("/login?next=")

@@ -328,7 +328,7 @@ def test_leader_records_an_observation_against_the_rubric(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"planning": "brilliant"}, "planning: Input should be 'not_yet_met', 'met' or 'exceeded'"),
+        ({"planning": "brilliant"}, "planning: choose one of 'not_yet_met', 'met' or 'exceeded'"),
         ({"notes": "   "}, "notes: String should have at least 1 character"),
         ({"observed_on": "last tuesday"}, "observed_on: Input should be a valid date"),
         (
@@ -367,7 +367,7 @@ def test_certifying_grants_the_trainer_role_and_returns_the_certification(
     assert "reasons" in no_reasons.json()["detail"]
     unknown = client.post(url, json={"decision": "maybe", "reasons": "x"}, headers=headers)
     assert unknown.status_code == 422
-    assert "decision: Input should be 'certify' or 'decline'" in unknown.json()["detail"]
+    assert "decision: choose one of 'certify' or 'decline'" in unknown.json()["detail"]
     assert _count(db, GoldCertification) == 0
     r = client.post(
         url, json={"decision": "certify", "reasons": "Every criterion met."}, headers=headers
