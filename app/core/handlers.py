@@ -60,7 +60,9 @@ _MACHINE_PREFIXES = ("/credentials/", "/keys/", "/status/", "/achievements/")
 
 def _browser_navigation(request: Request) -> bool:
     """A person following a link (a download on a page), who should be asked to sign in."""
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
 
 
 def error_response(

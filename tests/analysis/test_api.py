@@ -134,7 +134,10 @@ def test_xmr_mdc_defaults_screen_outliers_and_can_turn_it_off(api: TestClient) -
         ({"method": "xmr_mdc", "values": STABLE, "rebase": [5, 5]}, "same index more than once"),
         ({"method": "run_ihi", "values": STABLE, "rebase": [5]}, "only used by xmr_mdc"),
         ({"method": "run_anhoej", "values": STABLE, "target": 40}, "only used by xmr_mdc"),
-        ({"method": "xmr_mdc", "values": STABLE, "improvement": "up"}, "improvement: choose one of"),
+        (
+            {"method": "xmr_mdc", "values": STABLE, "improvement": "up"},
+            "improvement: choose one of",
+        ),
         ({"method": "xmr_mdc", "values": STABLE, "screen_outliers": "yes"}, "screen_outliers"),
     ],
     ids=lambda value: value if isinstance(value, str) and len(value) < 40 else None,
