@@ -22,7 +22,7 @@ from app.awards import router as awards
 from app.cohorts import router as cohorts
 from app.content import service as content_service
 from app.content.registry import ContentRegistry, install, load_or_fail
-from app.core import handlers, openapi
+from app.core import handlers, openapi, routing
 from app.core.config import get_settings
 from app.core.csrf import verify_csrf
 from app.core.db import get_sessionmaker
@@ -143,4 +143,5 @@ def create_app() -> FastAPI:
         """What we store about you and why."""
         return render(request, "privacy.html", {"title": "Privacy"})
 
+    routing.install(app)  # last: each domain's router is skipped for paths outside it
     return app
