@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.accounts.constants import STAFF_GROUPS
+from app.accounts.dependencies import LeaderUser
 from app.core.csv import csv_response
 from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import NotFound
 from app.core.templating import render
-from app.gold.dependencies import LeaderUser
 from app.reports import lineage as lineage_view
 from app.reports import service
 from app.reports.api import api
