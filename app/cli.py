@@ -128,6 +128,20 @@ def _keys_rotate(_: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_init(_: argparse.Namespace) -> int:
+    """Make the first signing key if the key directory has none (the deploy step runs this)."""
+    from app.credentials import service
+    from app.credentials.keys import KeyStoreError
+
+    try:
+        published = service.jwks()["keys"]
+    except KeyStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(published)} signing key(s) ready; active {published[0]['kid']}")
+    return 0
+
+
 def _outbox_deliver(_: argparse.Namespace) -> int:
     """Send every due email now (what the app's delivery loop does every few seconds)."""
     from app.core.config import get_settings
@@ -297,11 +311,15 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--staff-group", default="other")
     create.set_defaults(func=_users_create)
 
-    sub.add_parser("keys", help="credential signing keys").add_subparsers(
+    keys = sub.add_parser("keys", help="credential signing keys").add_subparsers(
         dest="action", required=True
-    ).add_parser("rotate", help="make a new active key; old keys stay published").set_defaults(
+    )
+    keys.add_parser("rotate", help="make a new active key; old keys stay published").set_defaults(
         func=_keys_rotate
     )
+    keys.add_parser(
+        "init", help="make the first key if there is none; else change nothing"
+    ).set_defaults(func=_keys_init)
 
     sub.add_parser("gold", help="Gold trainer certifications").add_subparsers(
         dest="action", required=True
