@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 import app.events
 import app.models  # noqa: F401  (register every mapper before first use)
-from app import health, workers
+from app import health, site, workers
 from app.accounts import router as accounts
 from app.admin import router as admin
 from app.analysis import router as analysis
@@ -77,6 +77,7 @@ DOMAINS = (
     admin,
     analysis,
     outbox,
+    site,  # accessibility statement, help, contact
     health,
 )
 
