@@ -70,18 +70,18 @@ def _register_form(form: dict[str, str], errors: dict[str, str]) -> FormInvalid:
         "title": "Create an account",
         "form": {k: v for k, v in form.items() if k != "password"},
         "staff_groups": STAFF_GROUPS,
+        "next": safe_next(form.get("next")),
     }
     return FormInvalid(errors, template="accounts/register.html", context=context)
 
 
 @pages.get("/register")
-def register_page(request: Request) -> Response:
-    """The registration form."""
-    return render(
-        request,
-        "accounts/register.html",
-        {"title": "Create an account", "form": {}, "staff_groups": STAFF_GROUPS},
-    )
+def register_page(
+    request: Request, next_url: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
+    """The registration form; `next` is where the new account goes once made (an invitation)."""
+    context = {"form": {}, "staff_groups": STAFF_GROUPS, "next": safe_next(next_url)}
+    return render(request, "accounts/register.html", {"title": "Create an account", **context})
 
 
 def _registration(request: Request, isolated: IsolatedSessions, settings: SettingsDep) -> None:
@@ -99,13 +99,13 @@ RegistrationAllowed = Depends(declare(_registration, 429))
 @pages.post("/register", dependencies=[RegistrationAllowed])
 async def register_submit(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Create the account and sign the new learner in, or show what to fix."""
-    form = form_dict(await request.form(), *_REGISTER_FIELDS)
+    form = form_dict(await request.form(), *_REGISTER_FIELDS, "next")
     try:
         user = service.register(session, data=UserCreate.model_validate(form))
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc, _LABELS, default="email", order=_REGISTER_FIELDS)
         raise _register_form(form, errors) from exc
-    return _sign_in(request, session, settings, user, to="/dashboard")
+    return _sign_in(request, session, settings, user, to=safe_next(form["next"]))
 
 
 @pages.get("/login")
