@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.analysis import spc
+from app.analysis import attribute, spc
 from app.analysis.schemas import (
     AnalysisPublic,
     AnalysisRequest,
+    AttributePublic,
     IAnhoejPublic,
     RunAnhoejPublic,
     RunIhiPublic,
@@ -22,7 +23,7 @@ def analyse(*, request: AnalysisRequest) -> AnalysisPublic:
     """Analyse ``request.values`` with ``request.method``; InvalidInput if the rules cannot."""
     try:
         return _ANALYSERS[request.method](request)
-    except spc.SeriesError as exc:
+    except (spc.SeriesError, ZeroDivisionError, OverflowError) as exc:
         raise InvalidInput(str(exc), field="values") from exc
 
 
@@ -93,7 +94,39 @@ def _runs_fields(runs: spc.RunsAnalysis) -> dict[str, float | int | bool]:
     }
 
 
+def _attribute(request: AnalysisRequest) -> AttributePublic:
+    chart = attribute.attribute_chart(
+        request.method,
+        request.values,
+        request.denominators,
+        baseline=request.baseline,
+        screen_outliers=request.screen_outliers,
+    )
+    return attribute_public(chart)
+
+
+def attribute_public(chart: attribute.AttributeChart) -> AttributePublic:
+    """The documented response shape of an attribute chart."""
+    runs = chart.runs
+    return AttributePublic(
+        method=chart.method,
+        cl=list(chart.cl),
+        lcl=list(chart.lcl),
+        ucl=list(chart.ucl),
+        outside=list(chart.outside),
+        n_useful=runs.n_useful,
+        longest_run=runs.longest_run,
+        longest_run_max=runs.longest_run_max,
+        crossings=runs.crossings,
+        crossings_min=runs.crossings_min,
+        runs_signal=runs.signal,
+        signal=chart.signal,
+    )
+
+
 _ANALYSERS: dict[str, Callable[[AnalysisRequest], AnalysisPublic]] = {
+    **dict.fromkeys(attribute.RATIO_CHARTS, _attribute),
+    **dict.fromkeys(attribute.SINGLE_CHARTS, _attribute),
     "run_anhoej": _run_anhoej,
     "run_ihi": _run_ihi,
     "i_anhoej": _i_anhoej,
