@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.analysis import attribute, spc
+from app.analysis import attribute, funnel, spc
+from app.analysis.funnel_schemas import (
+    FunnelLimitsPublic,
+    FunnelPublic,
+    FunnelRequest,
+    FunnelUnitPublic,
+)
 from app.analysis.schemas import (
     AnalysisPublic,
     AnalysisRequest,
@@ -132,3 +138,50 @@ _ANALYSERS: dict[str, Callable[[AnalysisRequest], AnalysisPublic]] = {
     "i_anhoej": _i_anhoej,
     "xmr_mdc": _xmr_mdc,
 }
+
+
+def funnel_plot(*, request: FunnelRequest) -> FunnelPublic:
+    """Funnel limits for ``request``'s units; InvalidInput if the limits cannot be drawn."""
+    try:
+        plot = funnel.funnel(
+            request.observed,
+            request.denominators,
+            kind=request.kind,
+            method=request.method,
+            overdispersion_adjustment=request.overdispersion,
+            target=request.target,
+        )
+    except spc.SeriesError as exc:
+        raise InvalidInput(str(exc), field="denominators") from exc
+    return FunnelPublic(
+        kind=plot.kind,
+        method=plot.method,
+        overdispersion=plot.overdispersion,
+        target=plot.target,
+        phi=plot.phi,
+        tau2=plot.tau2,
+        adjusted=plot.adjusted,
+        units=[
+            FunnelUnitPublic(
+                index=u.index,
+                observed=u.observed,
+                denominator=u.denominator,
+                value=u.value,
+                z=u.z,
+                limits=_limits(u.limits),
+                band=u.band,
+            )
+            for u in plot.units
+        ],
+        curve=[_limits(c) for c in plot.curve],
+    )
+
+
+def _limits(limits: funnel.Limits) -> FunnelLimitsPublic:
+    return FunnelLimitsPublic(
+        denominator=limits.denominator,
+        lower_95=limits.lower_95,
+        upper_95=limits.upper_95,
+        lower_99_8=limits.lower_998,
+        upper_99_8=limits.upper_998,
+    )
