@@ -30,6 +30,7 @@ from app.analysis.series import (
     baseline_of,
     mean,
     median,
+    r_mean,
     moving_ranges,
     runs_about_centre,
     screened_mean_mr,
@@ -226,7 +227,7 @@ def up_anhoej(
 
 def c_anhoej(counts: Sequence[float], *, baseline: int | None = None) -> AttributeChart:
     """c chart (qic.c): cl = baseline mean; cl +/- 3 sqrt(cl), lower limit at least 0."""
-    cl = mean(baseline_of(counts, baseline))
+    cl = r_mean(baseline_of(counts, baseline))
     sd = math.sqrt(cl)
     n = len(counts)
     return _finish("c_anhoej", counts, cl, [max(cl - 3 * sd, 0.0)] * n, [cl + 3 * sd] * n)
@@ -236,7 +237,7 @@ def g_anhoej(intervals: Sequence[float], *, baseline: int | None = None) -> Attr
     """g chart (qic.g): limits from the baseline mean m, m +/- 3 sqrt(m (m + 1)), lower at
     least 0; the centre line is then the baseline median, as qicharts2 draws it."""
     base = baseline_of(intervals, baseline)
-    m = mean(base)
+    m = r_mean(base)
     sd = math.sqrt(m * (m + 1))
     n = len(intervals)
     lcl, ucl = max(m - 3 * sd, 0.0), m + 3 * sd
@@ -252,7 +253,7 @@ def t_anhoej(
         raise SeriesError("Time between events must be greater than zero.")
     yt = [v ** (1 / T_POWER) for v in intervals]
     base = baseline_of(yt, baseline)
-    cl_t = mean(base)
+    cl_t = r_mean(base)
     sigma = screened_mean_mr(base, screen=screen_outliers) / D2
     lcl_t, ucl_t = cl_t - 3 * sigma, cl_t + 3 * sigma
     # Upstream compares the back-transformed y, (y^(1/3.6))^3.6, with the limits.
