@@ -30,8 +30,8 @@ from app.analysis.series import (
     baseline_of,
     mean,
     median,
-    r_mean,
     moving_ranges,
+    r_mean,
     runs_about_centre,
     screened_mean_mr,
 )

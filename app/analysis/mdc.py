@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
 
 from app.analysis.series import (
     MDC_CLOSE,
@@ -259,3 +261,75 @@ def xmr_mdc(
         variation=points[-1].point_type,
         assurance=mdc_assurance(target, groups[-1], improvement),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Each rule on its own: every span where it fired, whole, whatever the precedence says
+# --------------------------------------------------------------------------------------------
+
+RuleName = Literal["outside", "trend", "close", "side"]
+RULE_NAMES: tuple[RuleName, ...] = ("outside", "trend", "close", "side")
+
+
+def _flag_spans(flags: Sequence[bool], offset: int) -> list[Span]:
+    spans: list[Span] = []
+    for i, flagged in enumerate(flags):
+        if not flagged:
+            continue
+        if spans and spans[-1][1] == offset + i - 1:
+            spans[-1] = (spans[-1][0], offset + i)
+        else:
+            spans.append((offset + i, offset + i))
+    return spans
+
+
+def _trend_spans(values: Sequence[float], offset: int) -> list[Span]:
+    """Maximal strictly rising or falling stretches of 7 or more points; a tie ends one.
+
+    A rise and the fall after it share their turning point, so each is its own span."""
+    steps = [sign(b - a) for a, b in pairwise(values)]
+    spans: list[Span] = []
+    first = 0
+    while first < len(steps):
+        last = first
+        while last + 1 < len(steps) and steps[last + 1] == steps[first]:
+            last += 1
+        # steps first..last join the points first..last + 1
+        if steps[first] != 0 and last - first + 2 >= MDC_RUN:
+            spans.append((offset + first, offset + last + 1))
+        first = last + 1
+    return spans
+
+
+def _side_spans(sides: Sequence[int], offset: int) -> list[Span]:
+    """Runs of 7 or more points on one side of the mean; a point on the mean ends a run."""
+    spans: list[Span] = []
+    start = 0
+    for i in range(1, len(sides) + 1):
+        if i < len(sides) and sides[i] == sides[start] and sides[i] != 0:
+            continue
+        if sides[start] != 0 and i - start >= MDC_RUN:
+            spans.append((offset + start, offset + i - 1))
+        start = i
+    return spans
+
+
+def rule_spans(chart: XmrMdc) -> dict[RuleName, tuple[Span, ...]]:
+    """For each Making Data Count rule, every span where it fires, inside each rebase group.
+
+    The point types keep MDC's precedence (a point is labelled by its strongest rule), which is
+    right for colouring points and wrong for saying where each rule fired: a shift hidden under
+    a trend is still a shift. Spans are [first, last], 0-based, inclusive.
+    """
+    found: dict[RuleName, list[Span]] = {name: [] for name in RULE_NAMES}
+    for group in chart.groups:
+        points = chart.points[group.start : group.end + 1]
+        values = [p.value for p in points]
+        sides = [p.relative_to_mean for p in points]
+        close = [int(p.close_to_limits) for p in points]
+        found["outside"] += _flag_spans([p.outside_limits for p in points], group.start)
+        found["trend"] += _trend_spans(values, group.start)
+        two_of_three = part_of_two_in_three(two_in_three(close, sides), close)
+        found["close"] += _flag_spans([bool(f) for f in two_of_three], group.start)
+        found["side"] += _side_spans(sides, group.start)
+    return {name: tuple(spans) for name, spans in found.items()}
