@@ -200,13 +200,16 @@ def _band(value: float, lim: Limits) -> Band:
     return "within"
 
 
-def _curve_denominators(denominators: Sequence[float]) -> list[float]:
+def _curve_denominators(denominators: Sequence[float], *, whole: bool) -> list[float]:
+    """Denominators spread evenly on a log scale; whole numbers of cases for a proportion."""
     low, high = min(denominators), max(denominators)
     if low == high:
         return [low]
     step = (math.log(high) - math.log(low)) / (CURVE_POINTS - 1)
     grid = [math.exp(math.log(low) + i * step) for i in range(CURVE_POINTS)]
     grid[0], grid[-1] = low, high
+    if whole:
+        grid = sorted({float(round(n)) for n in grid})
     return grid
 
 
@@ -255,7 +258,8 @@ def funnel(
         variance = spread["phi"] * _variance(kind, theta) / n + spread["tau2"]
         z = (y - theta) / math.sqrt(variance) if variance > 0 else None
         units.append(FunnelUnit(i, o, n, y, z, lim, _band(y, lim)))
-    curve = tuple(limits(n) for n in _curve_denominators(denominators))
+    whole = kind == "proportion" and method == "exact" and not adjusted
+    curve = tuple(limits(n) for n in _curve_denominators(denominators, whole=whole))
     return Funnel(
         kind=kind,
         method="normal" if adjusted else method,
