@@ -41,7 +41,7 @@ WINSOR = 0.1
 CURVE_POINTS = 60
 # Exact limits sum the distribution term by term; beyond this expected count the normal
 # approximation is within a hair of them and the sum would be slow.
-MAX_EXACT_EXPECTED = 1_000_000
+MAX_EXACT_EXPECTED = 20_000
 # The exact distributions are summed term by term over theta n +/- this many standard
 # deviations: the mass left outside is below 1e-20, far under a double's precision at 0.001.
 TAIL_SDS = 10.0
