@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.analysis import attribute_rules
+from app.analysis.attribute import AttributeMethod
 from app.analysis.spc import Assurance, Improvement, PointType
 from app.core.schemas import Schema
 
@@ -24,9 +25,6 @@ Method = Literal[
     "c_anhoej",
     "g_anhoej",
     "t_anhoej",
-]
-AttributeMethodName = Literal[
-    "p_anhoej", "pp_anhoej", "u_anhoej", "up_anhoej", "c_anhoej", "g_anhoej", "t_anhoej"
 ]
 
 MAX_POINTS = 10_000
@@ -91,7 +89,8 @@ class AnalysisRequest(Schema):
     )
     screen_outliers: bool = Field(
         default=True,
-        description="i_anhoej and xmr_mdc: drop moving ranges >= 3.267 x the mean moving range.",
+        description="i_anhoej, xmr_mdc, pp_anhoej, up_anhoej and t_anhoej: drop moving ranges "
+        ">= 3.267 x the mean moving range (of the z-scores for Laney's charts).",
     )
     improvement: Improvement = Field(
         default="increase", description="xmr_mdc: which direction counts as improvement."
@@ -267,7 +266,7 @@ class XmrMdcPublic(Schema):
 class AttributePublic(Schema):
     """p, p', u, u', c, g and t charts: per-point centre and limits, and both kinds of signal."""
 
-    method: AttributeMethodName
+    method: AttributeMethod
     cl: list[float] = Field(description="Centre line per point (the g chart's is the median).")
     lcl: list[float | None] = Field(description="Lower 3-sigma limit per point; null if undefined.")
     ucl: list[float | None] = Field(description="Upper 3-sigma limit per point; null if undefined.")
