@@ -11,7 +11,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.analysis import attribute
+from app.analysis import attribute, spc
 from app.analysis.funnel import funnel
 
 denominators = st.lists(st.integers(1, 400), min_size=2, max_size=50)
@@ -136,3 +136,23 @@ def test_funnel_limits_nest_and_narrow_as_the_denominator_grows(
         for a, b, lim in zip(widths, widths[1:], plot.curve, strict=False)
     )
     assert math.isclose(plot.target, sum(nums) / sum(dens))
+
+
+@given(proportions())
+def test_the_runs_analysis_is_the_one_the_run_chart_uses(pair: tuple[list[int], list[int]]) -> None:
+    """Attribute charts count runs exactly as spc.anhoej_runs does about the same centre."""
+    chart = attribute.p_anhoej(*pair)
+    if chart.runs.n_useful == 0:
+        return
+    same = spc.anhoej_runs(chart.y, chart.cl[0])
+    assert (chart.runs.n_useful, chart.runs.longest_run, chart.runs.longest_run_max) == (
+        same.n_useful,
+        same.longest_run,
+        same.longest_run_max,
+    )
+    assert (chart.runs.crossings, chart.runs.crossings_min, chart.runs.signal) == (
+        same.crossings,
+        same.crossings_min,
+        same.signal,
+    )
+    assert chart.runs.longest_run_span == same.longest_run_span
