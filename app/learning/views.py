@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from app.accounts.models import User
+from app.awards import bronze
 from app.awards.access import open_tiers
 from app.content import service as content_service
 from app.content.registry import ContentRegistry
@@ -159,11 +160,29 @@ def attempt_context(session: Session, *, access: ModuleAccess, attempt_id: int) 
     attempt = quiz_service.get_attempt(
         session, attempt_id=attempt_id, user_id=access.user.id, module=access.module
     )
+    tier = access.module.tier
+    earned = None
+    if attempt.passed:
+        earned = bronze.earned_now(
+            session, user_id=access.user.id, tier=tier, registry=access.registry, rows=access.rows
+        )
     return {
         "title": f"Quiz result: {access.module.meta.title}",
         "module": access.module.meta,
         "attempt": attempt,
         "questions": {q.id: q for q in access.module.source.questions},
-        "tier_name": TIER_NAMES[access.module.tier],
-        "nav": access.module.tier,
+        "tier_name": TIER_NAMES[tier],
+        "nav": tier,
+        "earned": earned,
+        "next_module": _next_module(access) if attempt.passed else None,
     }
+
+
+def _next_module(access: ModuleAccess) -> Any:
+    """The first module of the tier after this one that the learner has not completed."""
+    modules = access.registry.tier(access.module.tier)
+    later = [m for m in modules if m.meta.order > access.module.meta.order]
+    for m in later:
+        if progress_service.status_of(access.rows.get(m.module_id)) != "completed":
+            return m.meta
+    return None
