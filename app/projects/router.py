@@ -6,11 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.projects.api import api
-from app.projects.pages import charts, export, measures, pdsa, review, signoff, workspace
+from app.projects.pages import charts, data, export, measures, pdsa, review, signoff, workspace
 
 __all__ = ["api", "pages"]
 
-PARTS = (workspace, measures, charts, pdsa, signoff, export, review)
+PARTS = (workspace, measures, data, charts, pdsa, signoff, export, review)
 
 # The parts' own routes, not routers included in a router: each route keeps its CSRF check and
 # stays out of the OpenAPI document, and `pages.routes` lists every page route.

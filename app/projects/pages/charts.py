@@ -54,7 +54,7 @@ def chart_png_download(
     if png is None:
         raise NotFound(view.message or "This chart cannot be drawn yet.")
     name = f"project-{access.project.id}-measure-{measure_id}-{kind}.png"
-    return attachment(png, filename=name, media_type="image/png", private=False)
+    return attachment(png, filename=name, media_type="image/png", private=False)  # see write_up
 
 
 @pages.get("/projects/{project_id}/charts")

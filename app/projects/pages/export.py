@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -17,13 +19,15 @@ from app.projects.permissions import ProjectAccess
 pages = page_router()
 
 
-def write_up(session: Session, access: ProjectAccess, suffix: str) -> Response:
+def write_up(session: Session, access: ProjectAccess, suffix: Literal["md", "pdf"]) -> Response:
     """The write-up as a download: Markdown ("md") linking to the charts, or PDF with them."""
     detail = service.detail(session, access=access)
     charts = chart_data.export_charts(
         session, project_id=access.project.id, base_url=get_settings().base_url
     )
     name = f"qi-project-{access.project.id}.{suffix}"
+    # private=False: these downloads have never sent Cache-Control: no-store, and whether they
+    # should is a decision of its own, not part of where the code lives.
     if suffix == "md":
         text = export.to_markdown(detail, charts)
         return attachment(

@@ -1,23 +1,22 @@
-"""Measures and their data: the family of measures, one measure's settings, values typed one at a
-time or imported as CSV, and recalculated limits."""
+"""Measures: the family of measures, one measure's page with its settings, and the dates its
+XmR limits are recalculated from (its data is in data.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from fastapi import Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from app.core.deps import SessionDep
-from app.core.errors import AppError, NotFound
-from app.core.forms import FormInvalid, form_dict
+from app.core.errors import AppError
+from app.core.forms import form_dict
 from app.core.responses import done_redirect
-from app.projects import dataio, service
+from app.projects import service
 from app.projects.constants import DIRECTION_NAMES, MEASURE_KIND_NAMES, METHOD_NAMES
 from app.projects.dependencies import ProjectForMember, ProjectForReader
 from app.projects.pages.common import Page, dates, nones, page_router, workspace_page
@@ -46,36 +45,6 @@ def measure_form(form: FormData) -> dict[str, Any]:
     return values
 
 
-def point_form(form: dict[str, str]) -> tuple[tuple[date, float] | None, dict[str, str]]:
-    """One dated value from the data form, or what to fix in each field that is wrong."""
-    errors: dict[str, str] = {}
-    when = None
-    try:
-        when = dataio.parse_date(form["period"]) if form["period"].strip() else None
-    except ValueError as exc:
-        errors["period"] = f"{exc}."
-    else:
-        if when is None:
-            errors["period"] = "Enter the date of the period, for example 2026-03-31"
-    value = 0.0
-    try:
-        value = dataio.parse_value(form["value"])
-    except ValueError as exc:
-        errors["value"] = f"Enter a number: {exc}." if form["value"].strip() else "Enter a value"
-    if errors or when is None:
-        return None, errors
-    return (when, value), {}
-
-
-async def csv_text(form: FormData) -> str:
-    """The lines pasted, or the file uploaded instead (AppError if it cannot be read as text)."""
-    upload = form.get("file")
-    if isinstance(upload, UploadFile) and upload.filename:
-        return dataio.decode_upload(await upload.read())
-    pasted = form.get("csv")
-    return pasted if isinstance(pasted, str) else ""
-
-
 def _measures(
     request: Request, access: ProjectAccess, session: Session, form: dict[str, Any] | None = None
 ) -> Page:
@@ -89,7 +58,7 @@ def _measures(
     )
 
 
-def _measure(
+def measure_view(
     request: Request,
     access: ProjectAccess,
     session: Session,
@@ -111,24 +80,6 @@ def _measure(
         **CHOICES,
     }
     return workspace_page(request, access, "measures", "measure.html", measure.name, context)
-
-
-def import_refused(
-    request: Request,
-    access: ProjectAccess,
-    session: Session,
-    measure_id: int,
-    exc: AppError,
-    text: str,
-) -> FormInvalid:
-    """The measure page again with every problem of the import listed, and the text sent."""
-    if isinstance(exc, dataio.DataRejected):
-        # The summary names the first problem; the list under the form names every one.
-        lines, summary = exc.errors, exc.message.split(". ")[0] + "."
-    else:
-        lines, summary = [exc.message], exc.message
-    page = _measure(request, access, session, measure_id, form={"_csv": text}, data_errors=lines)
-    return page.invalid({"csv": summary}, exc.status_code)
 
 
 @pages.get("/projects/{project_id}/measures")
@@ -155,7 +106,7 @@ def measure_page(
     request: Request, access: ProjectForReader, measure_id: int, session: SessionDep
 ) -> Response:
     """One measure: its definition and settings, its data, and forms to add data."""
-    return _measure(request, access, session, measure_id).render(request)
+    return measure_view(request, access, session, measure_id).render(request)
 
 
 @pages.post("/projects/{project_id}/measures/{measure_id}")
@@ -168,7 +119,7 @@ async def measure_edit(
         data = MeasureIn.model_validate(form)
         service.update_measure(session, access=access, measure_id=measure_id, data=data)
     except (ValidationError, AppError) as exc:
-        page = _measure(request, access, session, measure_id, form=form)
+        page = measure_view(request, access, session, measure_id, form=form)
         raise page.refuse(exc, "kind") from exc
     return done_redirect(f"/projects/{access.project.id}/measures/{measure_id}", "saved")
 
@@ -178,46 +129,6 @@ def measure_delete(access: ProjectForMember, measure_id: int, session: SessionDe
     """Delete a measure and its data."""
     service.delete_measure(session, access=access, measure_id=measure_id)
     return done_redirect(f"/projects/{access.project.id}/measures", "deleted")
-
-
-@pages.post("/projects/{project_id}/measures/{measure_id}/data")
-async def data_add(
-    request: Request, access: ProjectForMember, measure_id: int, session: SessionDep
-) -> Response:
-    """Add one value (or replace the value stored for that date)."""
-    form = form_dict(await request.form(), "period", "value")
-    point, errors = point_form(form)
-    if point is None:
-        raise _measure(request, access, session, measure_id, form={"_point": form}).invalid(errors)
-    service.save_points(session, access=access, measure_id=measure_id, points=[point])
-    return done_redirect(f"/projects/{access.project.id}/measures/{measure_id}", "saved")
-
-
-@pages.post("/projects/{project_id}/measures/{measure_id}/data/import")
-async def data_import(
-    request: Request, access: ProjectForMember, measure_id: int, session: SessionDep
-) -> Response:
-    """Paste or upload "date,value" lines: all saved, or none with every problem listed."""
-    text = ""
-    try:
-        text = await csv_text(await request.form())
-        service.import_csv(session, access=access, measure_id=measure_id, text=text)
-    except AppError as exc:
-        raise import_refused(request, access, session, measure_id, exc, text) from exc
-    return done_redirect(f"/projects/{access.project.id}/measures/{measure_id}", "saved")
-
-
-@pages.post("/projects/{project_id}/measures/{measure_id}/data/{period}/delete")
-def data_delete(
-    access: ProjectForMember, measure_id: int, period: str, session: SessionDep
-) -> Response:
-    """Delete the value of one period."""
-    try:
-        when = dataio.parse_date(period)
-    except ValueError as exc:
-        raise NotFound("This measure has no value for that date.") from exc
-    service.delete_point(session, access=access, measure_id=measure_id, period=when)
-    return done_redirect(f"/projects/{access.project.id}/measures/{measure_id}", "deleted")
 
 
 @pages.post("/projects/{project_id}/measures/{measure_id}/rebase")
@@ -230,7 +141,7 @@ async def rebase_add(
         data = RebaseCreate.model_validate(dates(form, "starts_on"))
         service.add_rebase(session, access=access, measure_id=measure_id, data=data)
     except (ValidationError, AppError) as exc:
-        page = _measure(request, access, session, measure_id, form={"_rebase": form})
+        page = measure_view(request, access, session, measure_id, form={"_rebase": form})
         raise page.refuse(exc, "starts_on") from exc
     return done_redirect(f"/projects/{access.project.id}/measures/{measure_id}", "saved")
 
