@@ -110,6 +110,18 @@ def create_user(
     return user
 
 
+def record_external_sign_in(
+    session: Session, *, user: User, organisation_id: int | None = None
+) -> None:
+    """A sign-in vouched for elsewhere (an organisation's identity provider): note when, and
+    place the account in `organisation_id` if given."""
+    user.last_login_at = utcnow()
+    if organisation_id is not None and user.organisation_id != organisation_id:
+        user.organisation_id = organisation_id
+        user.organisation = session.get(Organisation, organisation_id)
+    session.flush()
+
+
 def to_public(user: User) -> UserPublic:
     return UserPublic(
         id=user.id,
