@@ -30,8 +30,10 @@ def _start(
         db, email=email, next_path="/dashboard", browser=BROWSER, settings=get_settings()
     )
     query = parse_qs(urlsplit(started.url).query)
-    assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
-    assert query["nonce"][0] and query["response_type"] == ["code"]
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["code_challenge"][0]
+    assert query["nonce"][0]
+    assert query["response_type"] == ["code"]
     db.commit()  # a savepoint: the isolated session (on the same connection) sees the row
     return service.claim_login(db, state=query["state"][0], browser=BROWSER, isolated=isolated)
 
@@ -66,7 +68,8 @@ def test_a_genuine_token_makes_an_account_in_the_providers_organisation(
         db, login=login, raw_id_token=signer.token(**_claims(idp, login)), keys=signer.keys
     )
     user = db.get(User, done.user.id)
-    assert done.created and user is not None
+    assert done.created
+    assert user is not None
     assert (user.email, user.full_name, user.password_hash) == (
         "alice@leeds.nhs.uk",
         "Alice Adams",
@@ -75,7 +78,8 @@ def test_a_genuine_token_makes_an_account_in_the_providers_organisation(
     assert user.organisation_id == idp.organisation_id
     assert user.staff_group == "nursing_midwifery"
     link = db.scalar(select(ExternalIdentity).where(ExternalIdentity.user_id == user.id))
-    assert link is not None and link.subject == "alice-123"
+    assert link is not None
+    assert link.subject == "alice-123"
 
 
 def test_the_same_subject_with_a_changed_email_is_the_same_account(
@@ -88,7 +92,8 @@ def test_the_same_subject_with_a_changed_email_is_the_same_account(
     again = _start(db, isolated)
     changed = _claims(idp, again, email="alice.adams@leeds.nhs.uk")
     two = service.complete(db, login=again, raw_id_token=signer.token(**changed), keys=signer.keys)
-    assert two.user.id == one.user.id and not two.created
+    assert two.user.id == one.user.id
+    assert not two.created
 
 
 def test_an_existing_account_with_the_verified_email_is_linked_not_duplicated(
@@ -107,7 +112,8 @@ def test_an_existing_account_with_the_verified_email_is_linked_not_duplicated(
     done = service.complete(
         db, login=login, raw_id_token=signer.token(**_claims(idp, login)), keys=signer.keys
     )
-    assert done.user.id == existing.id and not done.created
+    assert done.user.id == existing.id
+    assert not done.created
     assert done.user.organisation_id == idp.organisation_id  # linked to the organisation
 
 
@@ -119,7 +125,7 @@ def test_an_unverified_email_or_one_outside_the_domains_is_refused(
     with pytest.raises(EmailNotAccepted, match="has not confirmed your email address"):
         service.complete(db, login=login, raw_id_token=unverified, keys=signer.keys)
     elsewhere = signer.token(**_claims(idp, login, email="mallory@other.example"))
-    with pytest.raises(EmailNotAccepted, match="leeds.nhs.uk addresses only"):
+    with pytest.raises(EmailNotAccepted, match=r"leeds\.nhs\.uk addresses only"):
         service.complete(db, login=login, raw_id_token=elsewhere, keys=signer.keys)
     assert accounts_service.users_by_email(db, emails=["mallory@other.example"]) == {}
 
