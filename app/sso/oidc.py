@@ -53,6 +53,7 @@ class ProviderMetadata:
     token_endpoint: str
     jwks_uri: str
     end_session_endpoint: str | None
+    userinfo_endpoint: str | None
     algorithms: tuple[str, ...]
 
 
@@ -92,6 +93,7 @@ def discover(issuer: str, *, fresh: bool = False) -> ProviderMetadata:
         token_endpoint=doc["token_endpoint"],
         jwks_uri=doc["jwks_uri"],
         end_session_endpoint=doc.get("end_session_endpoint"),
+        userinfo_endpoint=doc.get("userinfo_endpoint"),
         algorithms=tuple(a for a in algorithms if a in _ALGORITHMS) or ("RS256",),
     )
     with _lock:
@@ -132,8 +134,9 @@ def exchange_code(
     redirect_uri: str,
     code: str,
     code_verifier: str,
-) -> str:
-    """Trade the authorization code (and the PKCE verifier) for tokens; the raw id_token."""
+) -> tuple[str, str | None]:
+    """Trade the authorization code (and the PKCE verifier) for tokens: the raw id_token and
+    the access token (for the userinfo endpoint)."""
     client = OAuth2Client(
         client_id=client_id,
         client_secret=client_secret,
@@ -155,7 +158,31 @@ def exchange_code(
     raw = token.get("id_token")
     if not isinstance(raw, str):
         raise TokenRejected("the provider sent no id_token")
-    return raw
+    access = token.get("access_token")
+    return raw, access if isinstance(access, str) else None
+
+
+def userinfo(meta: ProviderMetadata, *, access_token: str, subject: str) -> dict[str, Any]:
+    """The provider's userinfo for the person the id_token named (its `sub` must match).
+
+    Conformant providers put email and name there rather than in the id_token when they are
+    asked for by scope (OpenID Connect Core 5.4).
+    """
+    if not meta.userinfo_endpoint:
+        return {}
+    try:
+        response = httpx.get(
+            meta.userinfo_endpoint,
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=TIMEOUT,
+        )
+        response.raise_for_status()
+        info = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise ProviderUnreachable(meta.userinfo_endpoint) from exc
+    if not isinstance(info, dict) or info.get("sub") != subject:
+        raise TokenRejected("its user information names someone else")
+    return info
 
 
 def fetch_keys(meta: ProviderMetadata) -> KeySet:

@@ -169,7 +169,7 @@ def finish(
         meta = oidc.discover(provider.issuer)
     except DiscoveryFailed as exc:
         raise ProviderUnreachable(provider.issuer) from exc
-    raw = oidc.exchange_code(
+    raw, access_token = oidc.exchange_code(
         meta,
         client_id=provider.client_id,
         client_secret=crypto.unseal(provider.client_secret_encrypted, settings),
@@ -177,23 +177,32 @@ def finish(
         code=code,
         code_verifier=login.code_verifier,
     )
-    return complete(session, login=login, raw_id_token=raw, keys=oidc.fetch_keys(meta))
+    keys = oidc.fetch_keys(meta)
+    return complete(session, login=login, raw_id_token=raw, keys=keys, access_token=access_token)
 
 
 def complete(
-    session: Session, *, login: SsoLogin, raw_id_token: str, keys: KeySet, now: int | None = None
+    session: Session,
+    *,
+    login: SsoLogin,
+    raw_id_token: str,
+    keys: KeySet,
+    access_token: str | None = None,
 ) -> SignedIn:
     """Check the id_token against this sign-in (keys, issuer, audience, expiry, nonce) and find
-    or make the account."""
+    or make the account. Email and name come from userinfo when the id_token leaves them out."""
     provider = get_provider(session, provider_id=login.provider_id)
+    meta = oidc.discover(provider.issuer)
     claims = oidc.validate_id_token(
         raw_id_token,
-        meta=oidc.discover(provider.issuer),
+        meta=meta,
         keys=keys,
         client_id=provider.client_id,
         nonce=login.nonce,
-        now=now,
     )
+    if "email" not in claims and access_token:
+        info = oidc.userinfo(meta, access_token=access_token, subject=str(claims["sub"]))
+        claims = {**info, **claims}  # the signed claims win
     done = account_for(session, provider=provider, claims=claims)
     return SignedIn(done.user, done.provider_id, done.created, next_path=login.next_path)
 
