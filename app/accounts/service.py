@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.auth import confirm_password, end_sessions, get_active_user, normalise_email
 from app.accounts.constants import Role
+from app.accounts.events import AccountAnonymised
 from app.accounts.exceptions import (
     AccountDeleted,
     EmailTaken,
@@ -35,6 +36,7 @@ from app.accounts.resets import (
 )
 from app.accounts.schemas import UserCreate, UserPublic
 from app.core.db import utcnow
+from app.core.events import publish
 from app.core.security import hash_password
 
 __all__ = [
@@ -269,6 +271,7 @@ def anonymise_user(session: Session, *, user: User) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == old_email))
     session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     session.flush()
+    publish(session, AccountAnonymised(user_id=user.id))  # sso forgets the linked identities
 
 
 def organisations_with_counts(session: Session) -> list[tuple[Organisation, int]]:

@@ -212,3 +212,22 @@ def test_a_sign_in_started_in_another_browser_is_refused(
         service.claim_login(db, state=state, browser="someone-else", isolated=isolated)
     with pytest.raises(SignInNotFound, match="already been used"):  # and the state is spent
         service.claim_login(db, state=state, browser=BROWSER, isolated=isolated)
+
+
+def test_after_the_holder_deletes_their_account_signing_in_again_makes_a_new_one(
+    db: Session, idp: IdentityProvider, signer: Signer, isolated: Callable[[], Session]
+) -> None:
+    first = _start(db, isolated)
+    old = service.complete(
+        db, login=first, raw_id_token=signer.token(**_claims(idp, first)), keys=signer.keys
+    )
+    accounts_service.anonymise_user(db, user=old.user)
+    assert (
+        db.scalar(select(ExternalIdentity).where(ExternalIdentity.user_id == old.user.id)) is None
+    )
+    again = _start(db, isolated)
+    new = service.complete(
+        db, login=again, raw_id_token=signer.token(**_claims(idp, again)), keys=signer.keys
+    )
+    assert new.created
+    assert new.user.id != old.user.id
