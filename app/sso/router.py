@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from app.accounts import auth, web
 from app.accounts import service as accounts_service
-from app.accounts import web
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import AdminUser
 from app.core.config import Settings
-from app.core.deps import IsolatedSessions, SessionDep, SettingsDep, verify_csrf
+from app.core.deps import IsolatedSessions, SessionDep, SettingsDep, client_ip, verify_csrf
 from app.core.errors import AppError
 from app.core.forms import FormInvalid, field_errors, form_dict, safe_next
 from app.core.responses import done_message, done_redirect
@@ -49,6 +49,8 @@ _LABELS = {
     "default_staff_group": "a staff group",
 }
 DONE = {"created": "Identity provider added.", "saved": "Identity provider saved."}
+# Each start stores a pending sign-in for 10 minutes: enough for a busy ward behind one address.
+STARTS_PER_IP_PER_HOUR = 120
 
 
 # ---- signing in --------------------------------------------------------------------------------
@@ -83,7 +85,16 @@ def _begin(request: Request, session: SessionDep, settings: Settings, form: dict
         ) from exc
 
 
-@pages.post("/sso/start")
+def _start_rate(request: Request, isolated: IsolatedSessions) -> None:
+    limit = auth.hourly_limit("sso", client_ip(request), STARTS_PER_IP_PER_HOUR)
+    auth.check_rate(
+        isolated,
+        limit,
+        message="Too many sign-ins were started from this network in the last hour. Try again in an hour.",
+    )
+
+
+@pages.post("/sso/start", dependencies=[Depends(_start_rate)])
 async def sso_start(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Remember this sign-in (state, nonce, PKCE) and send the browser to the provider."""
     form = form_dict(await request.form(), "email", "next")

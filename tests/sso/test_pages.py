@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.constants import Role
 from app.sso.models import IdentityProvider
+from app.sso.router import STARTS_PER_IP_PER_HOUR
 from tests.factories import csrf_token, make_user, sign_in
 from tests.sso import provider as oidc_provider
 
@@ -152,3 +153,18 @@ def test_editing_a_provider_keeps_its_secret_and_refuses_a_domain_another_one_ha
     r = client.post("/admin/sso/new", data=other)
     assert r.status_code == 409
     assert "leedsth.nhs.uk is already registered for another identity provider" in r.text
+
+
+def test_starting_sign_ins_is_limited_per_network(
+    client: TestClient, idp: IdentityProvider
+) -> None:
+    assert idp.id
+    token = csrf_token(client, "/sso")
+    data = {"email": "alice@leeds.nhs.uk", "next": "", "csrf_token": token}
+    codes = [
+        client.post("/sso/start", data=data).status_code for _ in range(STARTS_PER_IP_PER_HOUR)
+    ]
+    assert set(codes) == {200}
+    refused = client.post("/sso/start", data=data)
+    assert refused.status_code == 429
+    assert "Too many sign-ins were started from this network" in refused.text
