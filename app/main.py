@@ -37,6 +37,7 @@ from app.outbox import router as outbox
 from app.privacy import router as privacy
 from app.projects import router as projects
 from app.reports import router as reports
+from app.sso import router as sso
 
 log = logging.getLogger("qi_academy")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -75,6 +76,7 @@ DOMAINS = (
     feedback,
     privacy,
     admin,
+    sso,  # sign in with your organisation; /admin/sso
     analysis,
     outbox,
     site,  # accessibility statement, help, contact
