@@ -53,7 +53,7 @@ test: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
 	$(BIN)/lint-imports
-	QIA_ENV=test $(BIN)/python -m pytest -n 2 -q
+	QIA_ENV=test $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check --fix .
