@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from app.accounts import auth, service, web
+from app.accounts import account_pages, auth, service, web
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import CurrentUser
 from app.accounts.exceptions import ResetLinkInvalid
@@ -317,3 +317,6 @@ def reset_password_submit(
     _reset(session, token, password, settings)
     title = "Your password has been changed"
     return _private(render(request, "accounts/reset_password_done.html", {"title": title}))
+
+
+pages.include_router(account_pages.pages)  # your account: details, password
