@@ -46,3 +46,26 @@ def test_the_statement_has_every_part_the_model_statement_asks_for(
     ):
         expect(page.get_by_role("heading", name=part, exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="support@qi-academy.nhs.uk").first).to_be_visible()
+
+
+def test_a_new_account_reaches_its_settings_from_the_header_at_375_px(
+    live_server: dict[str, str], page: Any
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 900})
+    page.goto(live_server["base"] + "/register")
+    page.fill("#full_name", "Ife Adeyemi")
+    page.fill("#email", "ife.adeyemi@example.nhs.uk")
+    page.fill("#password", "copper heron meadow")
+    page.fill("#organisation", "Oak Lodge Care Home")
+    page.select_option("#staff_group", "nursing_midwifery")
+    page.click("button:has-text('Create account')")
+    expect(page).to_have_url(live_server["base"] + "/dashboard")
+    page.goto(live_server["base"] + "/account")
+    expect(page.locator("h1")).to_have_text("Your account")
+    assert_accessible(page, "your account at 375 px")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"your account scrolls sideways by {overflow}px at 375 px"
+    page.fill("#full_name", "")
+    page.click("button:has-text('Save your details')")
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter your full name")
+    assert_accessible(page, "your account (error)")
