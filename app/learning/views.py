@@ -7,6 +7,7 @@ one handler redraws it after the rollback.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Hashable
 from typing import Any
 
@@ -125,16 +126,23 @@ def module_list(
 
 
 def quiz_context(
-    access: ModuleAccess, *, chosen: dict[str, list[str]] | None = None
+    access: ModuleAccess,
+    *,
+    chosen: dict[str, list[str]] | None = None,
+    order: str | None = None,
+    errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The module's quiz, options in a fresh order, with what the learner chose last time."""
+    """The module's quiz, options in a fresh order (or the `order` it was shown in), with what
+    the learner chose last time."""
     m = access.module
+    order = order if order and len(order) <= 64 else secrets.token_hex(8)
     return {
         "title": f"Quiz: {m.meta.title}",
         "module": m.meta,
-        "quiz": quiz_service.public_quiz(m),
+        "quiz": quiz_service.public_quiz(m, order=order),
+        "order": order,
         "chosen": chosen or {},
-        "errors": {},
+        "errors": errors or {},
         "tier_name": TIER_NAMES[m.tier],
         "nav": m.tier,
     }
@@ -151,8 +159,22 @@ def submit_quiz(session: Session, *, access: ModuleAccess, form_data: FormData) 
             session, user_id=access.user.id, module=access.module, answers=answers, rows=access.rows
         )
     except AppError as exc:
-        context = quiz_context(access, chosen=answers)
-        raise FormInvalid({"quiz": exc.message}, template=QUIZ, context=context) from exc
+        errors = _unanswered(access, answers) or {"question-1": exc.message}
+        order = form_data.get("order")
+        context = quiz_context(
+            access, chosen=answers, order=order if isinstance(order, str) else None, errors=errors
+        )
+        raise FormInvalid(errors, template=QUIZ, context=context) from exc
+
+
+def _unanswered(access: ModuleAccess, answers: dict[str, list[str]]) -> dict[str, str]:
+    """One error per question left blank, keyed by its first option's id on the page."""
+    errors = {}
+    for n, q in enumerate(access.module.source.questions, 1):
+        if not answers.get(q.id):
+            what = "at least one answer" if q.type == "multiple" else "an answer"
+            errors[f"question-{n}"] = f"Select {what} for question {n}"
+    return errors
 
 
 def attempt_context(session: Session, *, access: ModuleAccess, attempt_id: int) -> dict[str, Any]:

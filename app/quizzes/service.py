@@ -23,13 +23,18 @@ from app.quizzes.schemas import AttemptPublic, QuestionResult
 _rng = random.SystemRandom()
 
 
-def public_quiz(module: RegisteredModule) -> QuizPublic:
-    """The quiz as the learner sees it: no correctness, no feedback, options in a fresh order."""
+def public_quiz(module: RegisteredModule, *, order: str | None = None) -> QuizPublic:
+    """The quiz as the learner sees it: no correctness, no feedback, options in a fresh order.
+
+    `order` names one shuffle: the page that shows the quiz again after an error passes the
+    same one back, so the options stay where the learner saw them.
+    """
+    rng = random.Random(order) if order else _rng
     questions = []
     for q in module.source.questions:
         options = [OptionPublic(id=o.id, text=o.text) for o in q.options]
         if q.type != "true_false":  # True/False reads oddly reversed
-            _rng.shuffle(options)
+            rng.shuffle(options)
         questions.append(QuestionPublic(id=q.id, type=q.type, prompt=q.prompt, options=options))
     return QuizPublic(pass_mark=module.meta.quiz.pass_mark, questions=questions)
 

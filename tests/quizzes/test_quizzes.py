@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -195,6 +197,12 @@ def test_module_list_by_tier(client: TestClient, db: Session, registry: ContentR
     assert client.get("/api/v1/modules?tier=platinum", headers=h).status_code == 422
 
 
+def _option_order(html: str) -> list[str]:
+    return re.findall(
+        r'<input class="nhsuk-(?:radios|checkboxes)__input"[^>]*value="([^"]+)"', html
+    )
+
+
 def test_quiz_pages_fail_then_pass(
     client: TestClient, db: Session, registry: ContentRegistry
 ) -> None:
@@ -208,7 +216,25 @@ def test_quiz_pages_fail_then_pass(
     missing = client.post(f"/modules/{FIRST}/quiz", data={"csrf_token": token})
     assert missing.status_code == 422
     assert "nhsuk-error-summary" in missing.text
-    assert "Not answered" in missing.text
+    assert re.search(r'href="#question-1">\s*Select [a-z ]+ for question 1', missing.text)
+
+    # One question left blank: the summary links to it, the question says so, the order holds.
+    page = client.get(f"/modules/{FIRST}/quiz")
+    order = re.search(r'name="order" value="([^"]+)"', page.text)
+    assert order is not None
+    partial: dict[str, object] = {"csrf_token": token, "order": order.group(1)}
+    last = module.source.questions[-1]
+    for qid, ids in answers(module).items():
+        if qid != last.id:
+            partial[f"answer-{qid}"] = ids
+    redrawn = client.post(f"/modules/{FIRST}/quiz", data=partial)
+    n = len(module.source.questions)
+    assert redrawn.status_code == 422
+    assert re.search(rf'href="#question-{n}">\s*Select [a-z ]+ for question {n}', redrawn.text)
+    assert "nhsuk-error-message" in redrawn.text
+    shown = _option_order(page.text)
+    assert len(shown) > n
+    assert _option_order(redrawn.text) == shown
 
     def form(correct: bool) -> dict[str, object]:
         data: dict[str, object] = {"csrf_token": token}
