@@ -57,6 +57,12 @@ def duration(minutes: int | float) -> str:
     return " ".join(parts)
 
 
+def plural(count: int, word: str, plural_form: str | None = None, *, number: bool = True) -> str:
+    """'1 cohort', '2 cohorts' (or only the word, with number=False)."""
+    chosen = word if count == 1 else (plural_form or f"{word}s")
+    return f"{count} {chosen}" if number else chosen
+
+
 FILTERS = {
     "day": day,
     "when": when,
@@ -64,4 +70,5 @@ FILTERS = {
     "month": month,
     "local": local,
     "duration": duration,
+    "plural": plural,
 }

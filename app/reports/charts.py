@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
@@ -12,10 +13,25 @@ COLOURS = ("#005eb8", "#ffb81c", "#330072", "#007f3b")
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    step = 10 ** (len(str(value)) - 1)
-    return ((value + step - 1) // step) * step
+    """The axis top: four equal whole-number steps of 1, 2 or 5 times a power of ten."""
+    scale = 1
+    while True:
+        for unit in (1, 2, 5):
+            if 4 * unit * scale >= value:
+                return 4 * unit * scale
+        scale *= 10
+
+
+def _month_words(label: str, first: bool) -> tuple[str, str]:
+    """'2026-01' as 'Jan' with '2026' under it (on the first bar and each January)."""
+    if not _MONTH.fullmatch(label):
+        return label, ""
+    year, month = int(label[:4]), int(label[5:7])
+    return _ABBR[month - 1], str(year) if first or month == 1 else ""
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def bar_chart(
@@ -56,10 +72,17 @@ def bar_chart(
                 f'height="{h:.1f}" fill="{COLOURS[s % len(COLOURS)]}"/>'
             )
         if groups <= 12 or g % max(groups // 12, 1) == 0:
+            words, year = _month_words(label, first=g == 0)
+            x = LEFT + g * group_w + group_w / 2
             out.append(
-                f'<text x="{LEFT + g * group_w + group_w / 2:.1f}" y="{TOP + plot_h + 16}" '
-                f'text-anchor="middle" font-size="11" fill="#212b32">{escape(label)}</text>'
+                f'<text x="{x:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" font-size="12" '
+                f'fill="#212b32">{escape(words)}</text>'
             )
+            if year:
+                out.append(
+                    f'<text x="{x:.1f}" y="{TOP + plot_h + 30}" text-anchor="middle" '
+                    f'font-size="12" fill="#212b32">{year}</text>'
+                )
     lx = LEFT
     for s, name in enumerate(series):  # legend
         out.append(

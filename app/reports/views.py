@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.constants import STAFF_GROUPS
 from app.core.errors import NotFound
+from app.core.timefmt import month, plural
 from app.gold.schemas import LineageRow
 from app.reports import service
 from app.reports.charts import bar_chart
@@ -70,8 +71,9 @@ def _charts(registrations: list[MonthCount], completions: list[CompletionMonth])
         "registrations": bar_chart(
             chart_id="chart-registrations",
             title="Learners registered per month",
-            description=f"{sum(r.count for r in registrations)} learners registered from "
-            f"{registrations[0].month} to {registrations[-1].month}. The table below gives each month.",
+            description=f"{plural(sum(r.count for r in registrations), 'learner')} registered from "
+            f"{month(registrations[0].month)} to {month(registrations[-1].month)}. "
+            "The table below gives each month.",
             labels=[r.month for r in registrations],
             series={"Registered": [r.count for r in registrations]},
         ),

@@ -197,7 +197,7 @@ def test_dashboard_shows_charts_tables_and_csv_links(client: TestClient, db: Ses
     text = page.text
     assert text.count('role="img" aria-labelledby="chart-') == 2
     assert '<title id="chart-registrations-title">Learners registered per month</title>' in text
-    assert "4 learners registered from 2025-01 to 2025-03" in text
+    assert "4 learners registered from January 2025 to March 2025" in text
     assert "Spring cohort" in text
     for name in ("registrations", "completions", "funnel", "cohorts", "quizzes"):
         assert f"/leader/reports/{name}.csv?date_from=2025-01&amp;date_to=2025-03" in text
