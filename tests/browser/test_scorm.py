@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -21,10 +20,8 @@ from app.content.loader import LoadedModule, Question, load_content
 from app.content.registry import RegisteredModule
 from app.core.config import get_settings
 from app.quizzes import service as quizzes
-from tests.dbutil import ROOT
+from tests.scorm_tools import RUNTIME, installed
 
-RUNTIME = ROOT / "tests" / "tools" / "scorm"
-BUNDLE = RUNTIME / "node_modules" / "scorm-again" / "dist" / "scorm12.js"
 SLUG = "pdsa-cycles"
 TIMESPAN = re.compile(r"^\d{4}:\d{2}:\d{2}\.\d{2}$")  # CMITimespan as the SCO writes it
 
@@ -57,16 +54,6 @@ fetch("package/imsmanifest.xml").then(function (r) { return r.text(); }).then(fu
 """
 
 
-def _runtime() -> Path:
-    """scorm-again from the npm registry, pinned by package-lock.json, installed once into the repo."""
-    if not BUNDLE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed: apt-get install npm")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=RUNTIME, check=True, timeout=300)
-    return BUNDLE
-
-
 class _LMS(SimpleHTTPRequestHandler):
     commits: list[dict[str, Any]]
 
@@ -95,7 +82,8 @@ def lms(tmp_path: Path, module: LoadedModule) -> Iterator[dict[str, Any]]:
     path = scorm.write_package(module, tmp_path, load_content(get_settings().content_dir).glossary)
     with zipfile.ZipFile(path) as archive:
         archive.extractall(tmp_path / "site" / "package")
-    shutil.copy(_runtime(), tmp_path / "site" / "scorm12.js")
+    installed()
+    shutil.copy(RUNTIME, tmp_path / "site" / "scorm12.js")
     (tmp_path / "site" / "lms.html").write_text(LMS_PAGE)
     commits: list[dict[str, Any]] = []
     handler = type("Handler", (_LMS,), {"commits": commits})

@@ -18,6 +18,7 @@ from app.cli import main
 from app.content import scorm
 from app.content.loader import LoadedModule, LoadResult, load_content
 from app.core.config import get_settings
+from tests.scorm_tools import manifest_schema
 
 CP = "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}"
 ADLCP = "{http://www.adlnet.org/xsd/adlcp_rootv1p2}"
@@ -110,6 +111,34 @@ def _zip(module: LoadedModule, content: LoadResult) -> zipfile.ZipFile:
 def test_every_modules_manifest_has_the_structure_scorm_1_2_documents(content: LoadResult) -> None:
     for module in content.modules:
         assert manifest_problems(_zip(module, content)) == [], module.slug
+
+
+def test_every_modules_manifest_validates_against_the_scorm_1_2_xsds(content: LoadResult) -> None:
+    schema = manifest_schema()
+    for module in content.modules:
+        errors = [
+            e.reason
+            for e in schema.iter_errors(_zip(module, content).read("imsmanifest.xml").decode())
+        ]
+        assert errors == [], module.slug
+
+
+@pytest.mark.parametrize(
+    ("good", "bad"),
+    [
+        ('<file href="scorm.js"/>', '<files href="scorm.js"/>'),
+        ('adlcp:scormtype="sco"', 'adlcp:scormtype="scorm"'),
+        ('identifier="QIA-ITEM-', 'identifier="1-ITEM-'),
+        ("<organizations ", "<organisations "),
+    ],
+)
+def test_the_xsds_refuse_a_broken_manifest(content: LoadResult, good: str, bad: str) -> None:
+    xml = _zip(content.modules[0], content).read("imsmanifest.xml").decode()
+    assert good in xml
+    broken = xml.replace(good, bad).replace(
+        "</organizations>", "</organisations>" if "organisations" in bad else "</organizations>"
+    )
+    assert not manifest_schema().is_valid(broken)
 
 
 def test_the_checker_catches_a_broken_manifest(content: LoadResult) -> None:
