@@ -12,12 +12,15 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from fastapi.testclient import TestClient
 from markupsafe import escape
+from sqlalchemy.orm import Session
 
 from app.cli import main
 from app.content import scorm
 from app.content.loader import LoadedModule, LoadResult, load_content
 from app.core.config import get_settings
+from tests.admin.factories import admin_signed_in
 from tests.scorm_tools import manifest_schema
 
 CP = "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}"
@@ -227,3 +230,27 @@ def test_the_sco_rounds_scores_as_the_site_does() -> None:
     got = json.loads(subprocess.run([node, "-e", script], capture_output=True, check=True).stdout)
     want = {f"{r}/{n}": round(100 * r / n) for n in range(1, 31) for r in range(n + 1)}
     assert got == want
+
+
+def test_an_admin_downloads_the_same_package_the_cli_writes(
+    client: TestClient, db: Session, content: LoadResult
+) -> None:
+    admin_signed_in(client, db)
+    listing = client.get("/admin/scorm")
+    assert listing.status_code == 200
+    assert 'href="/admin/scorm/pdsa-cycles.zip"' in listing.text
+    r = client.get("/admin/scorm/pdsa-cycles.zip")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/zip"
+    module = next(m for m in content.modules if m.slug == "pdsa-cycles")
+    package = scorm.build_package(module, content.glossary)
+    assert f'filename="{package.filename}"' in r.headers["content-disposition"]
+    assert r.content == package.data
+    assert manifest_problems(zipfile.ZipFile(io.BytesIO(r.content))) == []
+
+
+def test_an_unknown_module_is_a_404_that_says_so(client: TestClient, db: Session) -> None:
+    admin_signed_in(client, db)
+    r = client.get("/admin/scorm/no-such-module.zip")
+    assert r.status_code == 404
+    assert "There is no module called" in r.text
