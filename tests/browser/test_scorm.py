@@ -20,6 +20,7 @@ from app.content.loader import LoadedModule, Question, load_content
 from app.content.registry import RegisteredModule
 from app.core.config import get_settings
 from app.quizzes import service as quizzes
+from tests.browser.conftest import axe_violations
 from tests.scorm_tools import RUNTIME, installed
 
 SLUG = "pdsa-cycles"
@@ -189,3 +190,10 @@ def test_submitting_with_questions_unanswered_names_them_and_reports_nothing(
     calls = dict(page.evaluate("calls"))
     assert calls["cmi.core.lesson_status"] == "incomplete"  # set at launch, nothing since
     assert "cmi.core.score.raw" not in calls
+
+
+def test_the_module_page_meets_wcag_aa_inside_the_lms(page: Any, lms: dict[str, Any]) -> None:
+    sco, _ = _open(page, lms)
+    expect(sco.locator("h1")).to_be_visible()
+    frame = page.locator("#sco").element_handle().content_frame()
+    assert axe_violations(frame) == []
