@@ -82,7 +82,14 @@ def _content_export_scorm(args: argparse.Namespace) -> int:
         slugs = ", ".join(m.slug for m in result.modules)
         print(f"error: no module has the slug '{args.slug}'. Slugs: {slugs}", file=sys.stderr)
         return 2
-    path = scorm.write_package(module, Path(args.out), result.glossary)
+    try:
+        path = scorm.write_package(module, Path(args.out), result.glossary)
+    except OSError as exc:
+        print(
+            f"error: cannot write to {args.out}: {exc.strerror}. Give --out a folder.",
+            file=sys.stderr,
+        )
+        return 1
     print(f"SCORM 1.2 package: {path}")
     return 0
 

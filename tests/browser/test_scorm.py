@@ -197,3 +197,17 @@ def test_the_module_page_meets_wcag_aa_inside_the_lms(page: Any, lms: dict[str, 
     expect(sco.locator("h1")).to_be_visible()
     frame = page.locator("#sco").element_handle().content_frame()
     assert axe_violations(frame) == []
+
+
+def test_a_learner_who_leaves_before_the_quiz_is_incomplete_with_their_time(
+    page: Any, lms: dict[str, Any]
+) -> None:
+    sco, _ = _open(page, lms)
+    expect(sco.locator("h1")).to_be_visible()
+    # The LMS closes the SCO (as when the learner leaves the activity): the SCO finishes on pagehide.
+    page.evaluate("document.getElementById('sco').src = 'about:blank'")
+    result = _final(page, lms)
+    assert result["calls"]["cmi.core.lesson_status"] == "incomplete"
+    assert TIMESPAN.match(result["calls"]["cmi.core.session_time"])
+    assert "cmi.core.score.raw" not in result["calls"]
+    assert result["commits"][-1]["cmi"]["core"]["lesson_status"] == "incomplete"

@@ -254,3 +254,12 @@ def test_an_unknown_module_is_a_404_that_says_so(client: TestClient, db: Session
     r = client.get("/admin/scorm/no-such-module.zip")
     assert r.status_code == 404
     assert "There is no module called" in r.text
+
+
+def test_cli_says_so_when_out_is_not_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["content", "export-scorm", "pdsa-cycles", "--out", str(blocker)]) == 1
+    assert f"cannot write to {blocker}" in capsys.readouterr().err
