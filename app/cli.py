@@ -1,4 +1,4 @@
-"""The qi-academy command: content check/quality/sync, users create, demo accounts, database upgrade."""
+"""The qi-academy command: content check/quality/sync/export-scorm, users create, demo accounts, database upgrade."""
 
 from __future__ import annotations
 
@@ -63,6 +63,34 @@ def _content_sync(_: argparse.Namespace) -> int:
     with get_sessionmaker()() as session, session.begin():
         registry = service.sync(session, modules=modules)
     print(f"content synced: {len(registry)} modules")
+    return 0
+
+
+def _content_export_scorm(args: argparse.Namespace) -> int:
+    """Write one module as a SCORM 1.2 zip for an LMS or the Electronic Staff Record."""
+    from app.content import scorm
+    from app.content.loader import load_content
+    from app.core.config import get_settings
+
+    result = load_content(get_settings().content_dir)
+    if result.errors:
+        print("\n".join(result.errors), file=sys.stderr)
+        print("fix the content first: qi-academy content check", file=sys.stderr)
+        return 1
+    module = next((m for m in result.modules if m.slug == args.slug), None)
+    if module is None:
+        slugs = ", ".join(m.slug for m in result.modules)
+        print(f"error: no module has the slug '{args.slug}'. Slugs: {slugs}", file=sys.stderr)
+        return 2
+    try:
+        path = scorm.write_package(module, Path(args.out), result.glossary)
+    except OSError as exc:
+        print(
+            f"error: cannot write to {args.out}: {exc.strerror}. Give --out a folder.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"SCORM 1.2 package: {path}")
     return 0
 
 
@@ -305,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     content.add_parser("sync", help="record module versions in the database").set_defaults(
         func=_content_sync
     )
+    export = content.add_parser("export-scorm", help="write one module as a SCORM 1.2 zip")
+    export.add_argument("slug", help="the module's slug, e.g. pdsa-cycles")
+    export.add_argument("--out", default=".", help="the folder to write the zip to (default: here)")
+    export.set_defaults(func=_content_export_scorm)
 
     sub.add_parser("db", help="database").add_subparsers(dest="action", required=True).add_parser(
         "upgrade", help="apply migrations"

@@ -20,10 +20,14 @@ from app.admin.schemas import (
     UserAdminUpdate,
     UserList,
 )
+from app.content import scorm
+from app.content.dependencies import ContentDep, GlossaryDep, ModuleDep
+from app.content.schemas import TIER_NAMES
 from app.core.deps import SessionDep, SettingsDep, verify_csrf
 from app.core.errors import AppError, InvalidInput
 from app.core.forms import field_errors, form_dict
 from app.core.pagination import Pager
+from app.core.responses import attachment
 from app.core.templating import render
 
 pages = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -342,6 +346,24 @@ def audit_page(
             "nav": "admin",
         },
     )
+
+
+@pages.get("/scorm")
+def scorm_page(request: Request, _admin: AdminUser, registry: ContentDep) -> Response:
+    """Every module, each with its SCORM 1.2 package to download for an LMS or ESR."""
+    modules = [
+        {"slug": m.slug, "title": m.meta.title, "tier": TIER_NAMES[m.tier]} for m in registry.all()
+    ]
+    return render(
+        request, "admin/scorm.html", {"title": "SCORM packages", "modules": modules, "nav": "admin"}
+    )
+
+
+@pages.get("/scorm/{slug}.zip")
+def scorm_download(_admin: AdminUser, module: ModuleDep, glossary: GlossaryDep) -> Response:
+    """One module as a SCORM 1.2 zip (the same file `qi-academy content export-scorm` writes)."""
+    package = scorm.build_package(module.source, glossary)
+    return attachment(package.data, filename=package.filename, media_type="application/zip")
 
 
 # ---- API ---------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ ADMIN_PAGES = [
     ("GET", "/admin/organisations/{org}"),
     ("POST", "/admin/organisations/{org}"),
     ("GET", "/admin/audit"),
+    ("GET", "/admin/scorm"),
+    ("GET", "/admin/scorm/{slug}.zip"),
 ]
 ADMIN_API = [
     ("GET", "/api/v1/admin/users"),
