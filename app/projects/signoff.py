@@ -14,6 +14,7 @@ from app.cohorts import service as cohorts_service
 from app.core.db import as_utc, utcnow
 from app.core.errors import InvalidInput
 from app.core.events import publish
+from app.projects import notices
 from app.projects.constants import LEVEL_SCORES, RUBRIC
 from app.projects.events import ProjectSignedOff
 from app.projects.exceptions import CannotSubmit, NothingToReview, NothingToWithdraw
@@ -99,6 +100,7 @@ def submit(session: Session, *, access: ProjectAccess) -> Submission:
     project.status = "submitted"
     touch(project)
     session.flush()
+    notices.submitted(session, project=project, by=access.user.full_name)
     return submission
 
 
@@ -145,13 +147,15 @@ def review(session: Session, *, access: ProjectAccess, data: ReviewCreate) -> Su
             "total": data.total,
         },
     )
+    team = learner_ids(session, project=project)
+    notices.decided(session, project=project, submission=submission, learner_ids=team)
     if approved:
         publish(
             session,
             ProjectSignedOff(
                 project_id=project.id,
                 cohort_id=project.cohort_id,
-                user_ids=tuple(learner_ids(session, project=project)),
+                user_ids=tuple(team),
                 actor_id=access.user.id,
             ),
         )
@@ -207,6 +211,7 @@ def withdraw(session: Session, *, access: ProjectAccess) -> Submission:
             "status": project.status,
         },
     )
+    notices.withdrawn(session, project=project, by=access.user.full_name)
     return submission
 
 
