@@ -16,12 +16,11 @@ from app.credentials.openbadges import (
     REVOCATION_LIST_TYPE,
     Holder,
     IssuerProfile,
-    RevocationEntry,
     build_credential,
-    build_revocation_list,
     hash_identity,
     identity_matches,
 )
+from app.credentials.status_lists import RevocationEntry, build_revocation_list
 from tests.credentials.conftest import BASE_URL, ISSUED, OB3, MakeCredential
 
 RFC3339_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

@@ -263,7 +263,7 @@ def test_a_token_signed_by_someone_else_is_not_verified(
     client: TestClient, tmp_path: Path, token_and_jwks: tuple[str, dict[str, Any], dict[str, Any]]
 ) -> None:
     from app.credentials.keys import KeyRing
-    from app.credentials.openbadges import sign_credential
+    from app.credentials.vc_jwt import sign_credential
 
     token, _, _ = token_and_jwks
     forger = KeyRing.load(keys_dir=tmp_path / "forger", base_url="http://testserver")
