@@ -21,8 +21,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
+# The independent credential verifiers (tests/credentials/test_data_integrity.py): pinned by the lock.
+VERIFIER := tests/verifier
+$(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/package-lock.json
+	npm ci --prefix $(VERIFIER) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed
 
 migrate: install
 	$(BIN)/qi-academy db upgrade

@@ -18,7 +18,7 @@ from app.content.registry import ContentRegistry
 from app.core.db import as_utc, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.events import publish
-from app.credentials import catalogue, signing, vc_jwt
+from app.credentials import catalogue, data_integrity, signing, vc_jwt
 from app.credentials import openbadges as ob
 from app.credentials.achievements import Achievement
 from app.credentials.certificate import CpdActivity
@@ -207,8 +207,10 @@ def create(
         awarded_at=awarded_at,
         modules=modules,
         supersedes_id=current.id if current is not None else None,
-        document=document,
+        # Two complete forms: the VC-JWT signs the credential, and the JSON-LD credential carries
+        # its own Data Integrity proof (what DCC wallets and verifiers accept).
         jwt=vc_jwt.sign_credential(document, signing.keyring()),
+        document=_with_proof(document, created=issued_at),
     )
     try:
         with session.begin_nested():
@@ -260,6 +262,16 @@ def create(
         ),
     )
     return row
+
+
+def _with_proof(document: dict[str, Any], *, created: datetime) -> dict[str, Any]:
+    key, verification_method = signing.proof_key()
+    return data_integrity.add_proof(
+        document,
+        private_key=key.private_key,
+        verification_method=verification_method,
+        created=created,
+    )
 
 
 def _email_holder(

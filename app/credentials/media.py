@@ -13,6 +13,7 @@ JWT = "application/jwt"  # RFC 7519: a VC-JWT whose JOSE header says typ JWT
 PNG = "image/png"
 SVG = "image/svg+xml"
 PDF = "application/pdf"
+DID_LD = "application/did+ld+json"  # DID Core: a DID document with an @context
 
 _STRING = {"type": "string"}
 _PUBLIC_JWK: dict[str, Any] = {
@@ -91,6 +92,20 @@ REVOCATIONS_RESPONSE = ok(
         },
     },
     "The 1EdTech Revocation List: only revoked credentials are listed",
+)
+DID_RESPONSE = ok(
+    DID_LD,
+    {
+        "type": "object",
+        "required": ["@context", "id", "verificationMethod", "assertionMethod"],
+        "properties": {
+            "@context": _CONTEXT,
+            "id": _STRING,
+            "verificationMethod": {"type": "array", "items": {"type": "object"}},
+            "assertionMethod": {"type": "array", "items": _STRING},
+        },
+    },
+    "The issuer's did:web DID document: its Ed25519 proof keys as Multikeys",
 )
 JWT_RESPONSE = ok(JWT, _STRING, "The signed credential, a VC-JWT (compact JWS)")
 PNG_RESPONSE = ok(PNG, None, "A PNG image")

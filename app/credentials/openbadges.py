@@ -14,9 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+from app.credentials.contexts import OB_CONTEXT, OB_EXTENSIONS_CONTEXT, VC_CONTEXT_V2
+from app.credentials.did import did_web
+
 CONTEXTS = (VC_CONTEXT_V2, OB_CONTEXT)
+# A credential uses 1EdTechRevocationList and 1EdTechJsonSchemaValidator2019: without the
+# extensions context it is not valid JSON-LD, and no Data Integrity signer or verifier takes it.
+CREDENTIAL_CONTEXTS = (*CONTEXTS, OB_EXTENSIONS_CONTEXT)
 CREDENTIAL_SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
@@ -102,7 +106,9 @@ class IssuerProfile:
 
     @classmethod
     def qi_academy(cls, *, base_url: str, email: str | None = None) -> IssuerProfile:
-        return cls(id=issuer_url(base_url=base_url), name="QI Academy", url=base_url, email=email)
+        """The issuer is a did:web (its DID document lists the proof keys); the Profile is
+        served at issuer_url. Credentials issued before this carry issuer_url as their id."""
+        return cls(id=did_web(base_url=base_url), name="QI Academy", url=base_url, email=email)
 
     def as_profile(self) -> dict[str, Any]:
         profile: dict[str, Any] = {
@@ -158,7 +164,7 @@ def build_credential(
     if valid_until is not None and valid_until <= valid_from:
         raise ValueError("valid_until must be after valid_from")
     credential: dict[str, Any] = {
-        "@context": list(CONTEXTS),
+        "@context": list(CREDENTIAL_CONTEXTS),
         "id": credential_url(base_url=base_url, credential_id=credential_id),
         "type": list(CREDENTIAL_TYPES),
         "name": achievement.name,

@@ -56,6 +56,13 @@ def read_jwks() -> Response:
     return _json(service.jwks(), media_type=media.JWK_SET, **_SHORT_CACHE)
 
 
+@public.get("/.well-known/did.json", responses=media.DID_RESPONSE)
+@public.get("/did.json", responses=media.DID_RESPONSE)
+def read_did_document() -> Response:
+    """The issuer's DID document (did:web; /did.json when QIA_BASE_URL has a path)."""
+    return _json(service.did_document(), media_type=media.DID_LD, **_SHORT_CACHE)
+
+
 @public.get("/keys/{thumbprint}", responses=media.KEY_RESPONSE)
 def read_key(thumbprint: str) -> Response:
     """One public key, the target of a credential's `kid`."""

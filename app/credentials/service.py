@@ -48,7 +48,7 @@ from app.credentials.revocation import (
     revocation_list,
     revoke,
 )
-from app.credentials.signing import jwks, keyring, public_key, rotate_keys
+from app.credentials.signing import did_document, jwks, keyring, public_key, rotate_keys
 from app.credentials.verification import verify, verify_token
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "cpd_record",
     "cpd_record_name",
     "create",
+    "did_document",
     "download_name",
     "earned_modules",
     "get",

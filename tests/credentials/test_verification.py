@@ -67,7 +67,7 @@ def test_pyjwt_verifies_the_credential_with_only_the_published_jwks(
         token,
         key.key,
         algorithms=["RS256"],
-        issuer="http://testserver/issuer",
+        issuer="did:web:testserver",
         options={"require": ["iss", "sub", "nbf", "jti"]},
     )
 
@@ -157,7 +157,7 @@ def test_a_valid_credential_verifies_with_every_check_passed(
     assert result["holder_name"] == "Siobhán O'Connor"
     assert result["achievement"] == "bronze"
     assert result["issuer"] == {
-        "id": "http://testserver/issuer",
+        "id": "did:web:testserver",
         "name": "QI Academy",
         "url": "http://testserver",
     }
@@ -297,7 +297,7 @@ def test_public_documents_describe_the_issuer_achievements_and_status(
     svg = client.get("/achievements/gold/image.svg")
     status_list = client.get("/status/revocations").json()
 
-    assert issuer["id"] == "http://testserver/issuer"
+    assert issuer["id"] == "did:web:testserver"
     assert issuer["type"] == ["Profile"]
     assert bronze["id"] == "http://testserver/achievements/bronze"
     assert bronze["criteria"]["narrative"].startswith("The holder completed every")
@@ -305,7 +305,7 @@ def test_public_documents_describe_the_issuer_achievements_and_status(
     assert image.headers["content-type"] == "image/png"
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert status_list["id"] == "http://testserver/status/revocations"
-    assert status_list["issuer"] == "http://testserver/issuer"
+    assert status_list["issuer"] == "did:web:testserver"
     assert client.get("/achievements/platinum").status_code == 404
 
 
