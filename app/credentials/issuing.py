@@ -18,7 +18,7 @@ from app.content.registry import ContentRegistry
 from app.core.db import as_utc, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.core.events import publish
-from app.credentials import catalogue, data_integrity, signing, vc_jwt
+from app.credentials import catalogue, data_integrity, revocation, signing, status_lists, vc_jwt
 from app.credentials import openbadges as ob
 from app.credentials.achievements import Achievement
 from app.credentials.certificate import CpdActivity
@@ -186,6 +186,7 @@ def create(
         email=user.email,
         display_name=user.full_name,
     )
+    status_index = status_lists.random_index(revocation.taken_positions(session))
     document = ob.build_credential(
         base_url=base_url,
         credential_id=credential_id,
@@ -195,6 +196,7 @@ def create(
         valid_from=issued_at,
         valid_until=valid_until,
         awarded_at=awarded_at,
+        status_list_index=status_index,
     )
     row = Credential(
         id=credential_id,
@@ -207,6 +209,7 @@ def create(
         awarded_at=awarded_at,
         modules=modules,
         supersedes_id=current.id if current is not None else None,
+        status_list_index=status_index,
         # Two complete forms: the VC-JWT signs the credential, and the JSON-LD credential carries
         # its own Data Integrity proof (what DCC wallets and verifiers accept).
         jwt=vc_jwt.sign_credential(document, signing.keyring()),

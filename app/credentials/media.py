@@ -107,6 +107,11 @@ DID_RESPONSE = ok(
     },
     "The issuer's did:web DID document: its Ed25519 proof keys as Multikeys",
 )
+STATUS_LIST_RESPONSE = ok(
+    JSON_LD,
+    _linked_data("issuer", "validFrom", "credentialSubject", "proof"),
+    "The W3C BitstringStatusListCredential (revocation), with a Data Integrity proof",
+)
 JWT_RESPONSE = ok(JWT, _STRING, "The signed credential, a VC-JWT (compact JWS)")
 PNG_RESPONSE = ok(PNG, None, "A PNG image")
 SVG_RESPONSE = ok(SVG, _STRING, "An SVG image")

@@ -28,6 +28,9 @@ CREDENTIAL_SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
 # The status method OB 3.0 verification (section "Check the status") names, and the one the
 # 1EdTech validator fetches: a plain JSON list of revoked credential ids. See build_revocation_list.
 REVOCATION_LIST_TYPE = "1EdTechRevocationList"
+# W3C Bitstring Status List: what DCC wallets and verifiers check. The OB 3.0 schema allows one
+# credentialStatus, so credentials with a list position name this one only.
+BITSTRING_ENTRY_TYPE = "BitstringStatusListEntry"
 CREDENTIAL_TYPES = ("VerifiableCredential", "OpenBadgeCredential")
 
 
@@ -57,6 +60,10 @@ def achievement_image_url(*, base_url: str, slug: str) -> str:
 
 def revocation_list_url(*, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/status/revocations"
+
+
+def bitstring_status_list_url(*, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/status/bitstring/revocation"
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -159,6 +166,7 @@ def build_credential(
     valid_until: datetime | None = None,
     awarded_at: datetime | None = None,
     with_status: bool = True,
+    status_list_index: int | None = None,
 ) -> dict[str, Any]:
     """An OpenBadgeCredential (OB 3.0 on VC Data Model 2.0), ready for sign_credential."""
     if valid_until is not None and valid_until <= valid_from:
@@ -178,7 +186,16 @@ def build_credential(
         # Keeps the original award date when a credential is re-issued with a later validFrom.
         credential["awardedDate"] = format_datetime(awarded_at)
     credential["credentialSubject"] = _subject(holder, achievement, base_url=base_url)
-    if with_status:
+    if with_status and status_list_index is not None:
+        list_url = bitstring_status_list_url(base_url=base_url)
+        credential["credentialStatus"] = {
+            "id": f"{list_url}#{status_list_index}",
+            "type": BITSTRING_ENTRY_TYPE,
+            "statusPurpose": "revocation",
+            "statusListIndex": str(status_list_index),
+            "statusListCredential": list_url,
+        }
+    elif with_status:
         credential["credentialStatus"] = {
             "id": revocation_list_url(base_url=base_url),
             "type": REVOCATION_LIST_TYPE,

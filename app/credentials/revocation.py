@@ -14,7 +14,7 @@ from app.audit import service as audit_service
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, InvalidInput
 from app.core.events import publish
-from app.credentials import catalogue, status_lists
+from app.credentials import catalogue, data_integrity, signing, status_lists
 from app.credentials import openbadges as ob
 from app.credentials.events import CredentialRevoked
 from app.credentials.models import Credential
@@ -36,6 +36,42 @@ def revocation_list(session: Session) -> dict[str, Any]:
     ]
     return status_lists.build_revocation_list(
         base_url=base_url, issuer_id=catalogue.issuer().id, entries=entries
+    )
+
+
+def taken_positions(session: Session) -> set[int]:
+    """Every Bitstring Status List position already given to a credential."""
+    rows = session.scalars(
+        select(Credential.status_list_index).where(Credential.status_list_index.is_not(None))
+    )
+    return {index for index in rows if index is not None}
+
+
+def revoked_positions(session: Session) -> frozenset[int]:
+    rows = session.scalars(
+        select(Credential.status_list_index).where(
+            Credential.status == "revoked", Credential.status_list_index.is_not(None)
+        )
+    )
+    return frozenset(index for index in rows if index is not None)
+
+
+def bitstring_status_list(session: Session) -> dict[str, Any]:
+    """The signed BitstringStatusListCredential, made from the database when asked.
+
+    Made per request rather than stored, so a revocation is in it as soon as its transaction
+    commits and there is nothing to keep in step; it is small (16 KB of bits, gzipped).
+    """
+    now = utcnow()
+    document = status_lists.bitstring_status_list_credential(
+        base_url=catalogue.base_url(),
+        issuer_id=catalogue.issuer().id,
+        revoked_positions=revoked_positions(session),
+        valid_from=now,
+    )
+    key, verification_method = signing.proof_key()
+    return data_integrity.add_proof(
+        document, private_key=key.private_key, verification_method=verification_method, created=now
     )
 
 

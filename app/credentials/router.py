@@ -99,6 +99,13 @@ def read_revocations(session: SessionDep) -> Response:
     return _json(service.revocation_list(session), **{"Cache-Control": "no-cache"})
 
 
+@public.get("/status/bitstring/revocation", responses=media.STATUS_LIST_RESPONSE)
+def read_bitstring_status_list(session: SessionDep) -> Response:
+    """The W3C BitstringStatusListCredential newer credentials name (signed, eddsa-rdfc-2022)."""
+    document = service.bitstring_status_list(session)
+    return _json(document, media_type=media.JSON_LD, **{"Cache-Control": "no-cache"})
+
+
 # --- one credential in each form ------------------------------------------------------------
 
 

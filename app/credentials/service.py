@@ -42,6 +42,7 @@ from app.credentials.rendering import (
     render_certificate,
 )
 from app.credentials.revocation import (
+    bitstring_status_list,
     check_may_manage,
     may_manage,
     may_revoke,
@@ -58,6 +59,7 @@ __all__ = [
     "achievement_for_tier",
     "achievement_image",
     "baked",
+    "bitstring_status_list",
     "certificate",
     "check_may_manage",
     "check_published",

@@ -7,7 +7,7 @@ validUntil); the JOSE header carries only alg, kid and typ.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -109,6 +109,7 @@ def verify_jwt(
     now: datetime | None = None,
     leeway_seconds: int = 0,
     revocation_list: Mapping[str, Any] | None = None,
+    revoked_positions: Collection[int] = frozenset(),
 ) -> VerificationResult:
     """Verify a VC-JWT against a published JWKS only, never a key the token brings with it.
 
@@ -139,7 +140,7 @@ def verify_jwt(
     checks.append(_not_before_check(payload, moment=moment, leeway=leeway_seconds))
     checks.append(_expiry_check(payload, moment=moment, leeway=leeway_seconds))
     if revocation_list is not None:
-        checks.append(_status_check(payload, revocation_list))
+        checks.append(_status_check(payload, revocation_list, revoked_positions))
     return finish(payload)
 
 
@@ -242,6 +243,10 @@ def _expiry_check(payload: Mapping[str, Any], *, moment: float, leeway: int) -> 
     return Check("expiry", True, f"valid until {ends}")
 
 
-def _status_check(payload: Mapping[str, Any], revocation_list: Mapping[str, Any]) -> Check:
-    passed, detail = revocation_check(payload, revocation_list)
+def _status_check(
+    payload: Mapping[str, Any],
+    revocation_list: Mapping[str, Any],
+    revoked_positions: Collection[int],
+) -> Check:
+    passed, detail = revocation_check(payload, revocation_list, revoked_positions)
     return Check("status", passed, detail)

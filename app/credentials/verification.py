@@ -17,7 +17,7 @@ from app.credentials.achievements import get_achievements
 from app.credentials.certificate import format_date
 from app.credentials.models import Credential
 from app.credentials.records import get, holder_erased, status_of
-from app.credentials.revocation import revocation_list
+from app.credentials.revocation import revocation_list, revoked_positions
 from app.credentials.schemas import CheckPublic, IssuerPublic, Status, VerificationPublic
 
 _EXTRA_CHECK_LABELS = {
@@ -33,7 +33,11 @@ def verify(
     credential = get(session, credential_id=credential_id, load=("jwt",))
     now = now or utcnow()
     result = vc_jwt.verify_jwt(
-        credential.jwt, signing.jwks(), now=now, revocation_list=revocation_list(session)
+        credential.jwt,
+        signing.jwks(),
+        now=now,
+        revocation_list=revocation_list(session),
+        revoked_positions=revoked_positions(session),
     )
     return _verification(session, result=result, credential=credential, now=now)
 
@@ -44,7 +48,11 @@ def verify_token(
     """Check a credential someone was given (a VC-JWT) and look up what QI Academy knows of it."""
     now = now or utcnow()
     result = vc_jwt.verify_jwt(
-        token, signing.jwks(), now=now, revocation_list=revocation_list(session)
+        token,
+        signing.jwks(),
+        now=now,
+        revocation_list=revocation_list(session),
+        revoked_positions=revoked_positions(session),
     )
     credential = None
     if result.credential is not None:  # only a payload whose signature verified is looked up

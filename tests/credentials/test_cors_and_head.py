@@ -20,6 +20,7 @@ def _public_paths(client: TestClient, links: dict[str, str]) -> list[str]:
         "/achievements/bronze/image.png",
         "/achievements/bronze/image.svg",
         "/status/revocations",
+        "/status/bitstring/revocation",
         *(path_of(links[form]) for form in ("json", "jwt", "png", "svg")),
     ]
 

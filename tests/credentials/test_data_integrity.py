@@ -19,7 +19,7 @@ from app.accounts import service as accounts_service
 from app.accounts.constants import Role
 from app.content.registry import ContentRegistry
 from app.core.db import make_engine
-from app.credentials import data_integrity
+from app.credentials import data_integrity, status_lists
 from app.credentials.contexts import DIRECTORY, FILES
 from app.credentials.did import did_document, did_web, document_path
 from app.credentials.eddsa_keys import public_key_from_multibase
@@ -119,12 +119,19 @@ def test_digital_bazaar_verifies_the_proof_refuses_a_changed_character_and_sees_
     assert revoked.status_code == 200, revoked.text
     after = _node(server, {"revoked": credential}, {})["credentials"]
 
-    assert before["fresh"] == {"verified": True, "proof": True, "status": True, "errors": []}
+    assert before["fresh"] == {
+        "verified": True,
+        "proof": True,
+        "status": True,
+        "statusByLibrary": True,  # @digitalbazaar/vc-bitstring-status-list checked it
+        "errors": [],
+    }
     assert before["tampered"]["verified"] is False
     assert before["tampered"]["proof"] is False
     assert after["revoked"]["verified"] is False
     assert after["revoked"]["proof"] is True  # the signature still holds: only the status changed
     assert after["revoked"]["status"] is False
+    assert after["revoked"]["statusByLibrary"] is True
 
 
 def test_every_published_json_ld_document_expands_in_jsonld_safe_mode(
@@ -136,6 +143,7 @@ def test_every_published_json_ld_document_expands_in_jsonld_safe_mode(
         "achievement": "/achievements/bronze",
         "silver": "/achievements/silver",
         "did": "/.well-known/did.json",
+        "status_list": "/status/bitstring/revocation",
     }
     result = _node(server, {}, documents)["documents"]
 
@@ -161,6 +169,21 @@ def test_the_credential_names_the_did_web_issuer_and_a_key_in_its_did_document(
         True,
         "eddsa-rdfc-2022 proof verified",
     )
+
+
+def test_new_credentials_take_a_random_position_in_a_bitstring_status_list_of_131072(
+    server: Server, issued: dict[str, Any]
+) -> None:
+    status = issued["credential"]["credentialStatus"]
+    status_list = httpx.get(status["statusListCredential"]).json()
+    bits = status_lists.decode_bits(status_list["credentialSubject"]["encodedList"])
+
+    assert status["type"] == "BitstringStatusListEntry"
+    assert status["statusPurpose"] == "revocation"
+    assert 0 <= int(status["statusListIndex"]) < 131_072
+    assert status["statusListCredential"] == f"{server.base}/status/bitstring/revocation"
+    assert len(bits) * 8 == 131_072
+    assert status_list["issuer"] == issued["credential"]["issuer"]["id"]
 
 
 def test_did_web_follows_the_method_spec_for_ports_and_paths() -> None:

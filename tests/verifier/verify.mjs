@@ -13,6 +13,7 @@ import {readFileSync} from 'node:fs';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import * as vc from '@digitalbazaar/vc';
+import {checkStatus as checkBitstringStatus} from '@digitalbazaar/vc-bitstring-status-list';
 import jsonld from 'jsonld';
 
 const input = JSON.parse(readFileSync(0, 'utf8'));
@@ -40,12 +41,27 @@ async function documentLoader(url) {
     if (!method) throw new Error(`${url} is not in the DID document`);
     return {contextUrl: null, documentUrl: url, document: {'@context': MULTIKEY, ...method}};
   }
-  throw new Error(`refusing to load ${url}: not a bundled context or our did:web`);
+  if (new URL(url).origin === new URL(input.server).origin) {  // the status list credential
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return {contextUrl: null, documentUrl: url, document: await response.json()};
+  }
+  throw new Error(`refusing to load ${url}: not a bundled context, our did:web or our server`);
 }
 
-// The credentials name the 1EdTech Revocation List (OB 3.0's status method); vc.js leaves the
-// status check to the caller, so this one reads that list from the server: ours, not the library's.
-async function checkStatus({credential}) {
+// Bitstring Status List entries are checked by @digitalbazaar/vc-bitstring-status-list, which
+// also verifies the status list credential's own proof and that its issuer is the credential's.
+// It reports a set bit as status: true; a set revocation bit makes the credential not verified.
+// Credentials issued before the Bitstring list name the 1EdTech Revocation List, which no
+// Digital Bazaar library reads: this script reads that one itself (ours, not the library's).
+async function checkStatus(options) {
+  const {credential} = options;
+  if (credential.credentialStatus.type === 'BitstringStatusListEntry') {
+    const result = await checkBitstringStatus(options);
+    if (!result.verified) return result;
+    const revoked = result.results.some(r => r.status === true);
+    return {verified: !revoked, results: result.results, library: true};
+  }
   const status = credential.credentialStatus;
   const response = await fetch(status.id.replace(/^https?:\/\/[^/]+/, input.server));
   const list = await response.json();
@@ -60,10 +76,12 @@ for (const [name, credential] of Object.entries(input.credentials)) {
   const errors = [];
   if (result.error) errors.push(...(result.error.errors || [result.error]).map(e => e.message || String(e)));
   for (const r of result.results || []) if (!r.verified && r.error) errors.push(r.error.message);
+  if (result.statusResult && result.statusResult.error) errors.push(result.statusResult.error.message);
   out.credentials[name] = {
     verified: result.verified,
     proof: (result.results || []).every(r => r.verified) && (result.results || []).length > 0,
     status: result.statusResult ? result.statusResult.verified : null,
+    statusByLibrary: Boolean(result.statusResult && result.statusResult.library),
     errors,
   };
 }
