@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.db import as_utc, utcnow
-from app.credentials import catalogue, signing, vc_jwt
+from app.credentials import catalogue, data_integrity, signing, vc_jwt
 from app.credentials import openbadges as ob
 from app.credentials.achievements import get_achievements
 from app.credentials.certificate import format_date
@@ -23,6 +23,7 @@ from app.credentials.schemas import CheckPublic, IssuerPublic, Status, Verificat
 _EXTRA_CHECK_LABELS = {
     "record": "The credential matches QI Academy's record of it",
     "current": "This is the holder's current credential for this achievement",
+    "proof": "The Data Integrity proof (eddsa-rdfc-2022) on the JSON-LD credential is valid",
 }
 
 
@@ -30,7 +31,7 @@ def verify(
     session: Session, *, credential_id: uuid.UUID, now: datetime | None = None
 ) -> VerificationPublic:
     """Check the stored signed credential against the published keys and revocation list."""
-    credential = get(session, credential_id=credential_id, load=("jwt",))
+    credential = get(session, credential_id=credential_id, load=("jwt", "document"))
     now = now or utcnow()
     result = vc_jwt.verify_jwt(
         credential.jwt,
@@ -39,7 +40,16 @@ def verify(
         revocation_list=revocation_list(session),
         revoked_positions=revoked_positions(session),
     )
-    return _verification(session, result=result, credential=credential, now=now)
+    proof = _proof_check(credential.document)
+    return _verification(session, result=result, credential=credential, now=now, proof=proof)
+
+
+def _proof_check(document: dict[str, Any]) -> CheckPublic | None:
+    """The JSON-LD form's own proof; None for credentials issued before they carried one."""
+    if "proof" not in document:
+        return None
+    passed, detail = data_integrity.verify_proof(document, resolve=signing.resolve_proof_key)
+    return _check("proof", passed, detail)
 
 
 def verify_token(
@@ -80,11 +90,14 @@ def _verification(
     result: vc_jwt.VerificationResult,
     credential: Credential | None,
     now: datetime,
+    proof: CheckPublic | None = None,
 ) -> VerificationPublic:
     checks = [
         CheckPublic(name=c.name, label=c.label, passed=c.passed, detail=c.detail)
         for c in result.checks
     ]
+    if proof is not None:
+        checks.append(proof)
     profile = catalogue.issuer()
     issuer_public = IssuerPublic(id=profile.id, name=profile.name, url=profile.url)
     if credential is None:

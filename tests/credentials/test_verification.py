@@ -170,6 +170,7 @@ def test_a_valid_credential_verifies_with_every_check_passed(
         "not_before",
         "expiry",
         "status",
+        "proof",
         "record",
         "current",
     }
@@ -372,3 +373,22 @@ def test_a_deleted_holders_name_and_forms_are_no_longer_published(
     assert "the holder deleted their account" in page.text
     for form in ("json", "jwt", "png", "svg"):
         assert client.get(path_of(listed["links"][form])).status_code == 410
+
+
+def test_a_stored_json_ld_credential_changed_after_signing_fails_its_proof_check(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    _, _, listed = earn_bronze(client, db, registry)
+    credential_id = uuid.UUID(listed["id"])
+    before = client.get(f"/api/v1/credentials/{credential_id}/verify").json()
+    document = json.loads(json.dumps(client.get(path_of(listed["links"]["json"])).json()))
+    document["credentialSubject"]["creditsEarned"] = 99.0
+    db.execute(update(Credential).where(Credential.id == credential_id).values(document=document))
+    db.expire_all()
+
+    after = client.get(f"/api/v1/credentials/{credential_id}/verify").json()
+
+    assert _checks(before)["proof"] is True
+    assert _checks(after)["proof"] is False
+    assert after["valid"] is False
+    assert "Data Integrity proof" in after["reason"]
