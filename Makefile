@@ -1,5 +1,7 @@
-# QI Academy: `make run` to serve, `make test` to test. Needs only Python 3.11 and make.
-PYTHON ?= python3.11
+# QI Academy: `make run` to serve, `make test` to test. Needs only Python (3.11, 3.12 or 3.13) and make.
+# The newest of python3.13, python3.12 and python3.11 on the PATH is used; PYTHON=/path/to/python overrides.
+SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do $$p -c '$(SUPPORTED)' 2>/dev/null && { echo $$p; break; }; done)
 VENV   ?= .venv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
@@ -9,16 +11,20 @@ export QIA_ENV ?= dev
 .PHONY: run test install install-test migrate content demo lint typecheck bench clean
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON)); set PYTHON=/path/to/python3.11"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is needed and none is on the PATH. Install one, or run: make run PYTHON=/path/to/python3"; exit 1; }
+	@$(PYTHON) -c '$(SUPPORTED)' || { echo "$(PYTHON) is not Python 3.11 to 3.13. Run: make run PYTHON=/path/to/python3.13 (or 3.12, 3.11)"; exit 1; }
+	@echo "Making $(VENV) with $$($(PYTHON) --version)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@echo "Installing QI Academy's dependencies (log: $(VENV)/pip.log)"
+	@$(BIN)/pip install --quiet -e . >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "Installing QI Academy's dependencies and test tools (log: $(VENV)/pip.log)"
+	@$(BIN)/pip install --quiet -e '.[test]' >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@touch $@ $(VENV)/.installed
 
 # The independent credential verifiers (tests/credentials/test_data_integrity.py): pinned by the lock.
@@ -30,26 +36,30 @@ $(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/packag
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed
 
+# Links the app signs or emails (credentials, QR codes, invitations) use QIA_BASE_URL: unless it is
+# set, it follows HOST and PORT.
+migrate content demo run: export QIA_BASE_URL ?= http://$(HOST):$(PORT)
+
 migrate: install
-	$(BIN)/qi-academy db upgrade
+	@$(BIN)/qi-academy db upgrade
 
 content: install
-	$(BIN)/qi-academy content check
-	$(BIN)/qi-academy content sync
+	@out=$$($(BIN)/qi-academy content check 2>&1) || { echo "$$out"; exit 1; }
+	@$(BIN)/qi-academy content sync
 
 demo: install
-	$(BIN)/qi-academy demo
+	@$(BIN)/qi-academy demo
 
 run: migrate content demo
-	@echo "QI Academy: http://$(HOST):$(PORT)"
-	$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --no-proxy-headers
+	@echo "QI Academy: $(QIA_BASE_URL)  (emails go to the outbox: $(QIA_BASE_URL)/dev/outbox; stop with Ctrl+C)"
+	@$(BIN)/uvicorn app.main:create_app --factory --host $(HOST) --port $(PORT) --no-proxy-headers --log-level warning
 
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
 	$(BIN)/lint-imports
-	QIA_ENV=test $(BIN)/python -m pytest -n 2 -q
+	QIA_ENV=test $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check --fix .

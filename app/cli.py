@@ -128,6 +128,20 @@ def _keys_rotate(_: argparse.Namespace) -> int:
     return 0
 
 
+def _keys_init(_: argparse.Namespace) -> int:
+    """Make the first signing key if the key directory has none (the deploy step runs this)."""
+    from app.credentials import service
+    from app.credentials.keys import KeyStoreError
+
+    try:
+        published = service.jwks()["keys"]
+    except KeyStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(published)} signing key(s) ready; active {published[0]['kid']}")
+    return 0
+
+
 def _outbox_deliver(_: argparse.Namespace) -> int:
     """Send every due email now (what the app's delivery loop does every few seconds)."""
     from app.core.config import get_settings
@@ -163,8 +177,15 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def _demo(_: argparse.Namespace) -> int:
-    """Create the demo accounts once (dev only) and print their passwords that one time."""
+def _demo_password() -> str:
+    return "-".join(secrets.choice(_WORDS) for _ in range(3)) + str(secrets.randbelow(90) + 10)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """Create the demo accounts once (dev only) and print their passwords; --show prints them again.
+
+    Passwords are never stored in plain text, so --show gives the demo accounts new ones.
+    """
     from sqlalchemy import select
 
     from app.accounts import service
@@ -172,35 +193,39 @@ def _demo(_: argparse.Namespace) -> int:
     from app.accounts.models import User
     from app.core.config import get_settings
     from app.core.db import get_sessionmaker
+    from app.core.security import hash_password
 
     if get_settings().env != "dev":
         print("demo accounts are created in dev only (QIA_ENV=dev)", file=sys.stderr)
         return 1
-    created = []
+    shown = []
     with get_sessionmaker()() as session, session.begin():
         for email, name, role, group in DEMO_ACCOUNTS:
-            if session.scalar(select(User.id).where(User.email == email)) is not None:
+            user = session.scalar(select(User).where(User.email == email))
+            if user is not None and not args.show:
                 continue
-            password = "-".join(secrets.choice(_WORDS) for _ in range(3)) + str(
-                secrets.randbelow(90) + 10
-            )
-            service.create_user(
-                session,
-                email=email,
-                password=password,
-                full_name=name,
-                organisation="QI Academy Demo Trust",
-                staff_group=group,
-                roles=[Role(role)],
-            )
-            created.append((email, role, password))
-    if created:
-        print("\nDemo accounts (shown once; they are not stored anywhere in plain text):")
-        for email, role, password in created:
+            password = _demo_password()
+            if user is None:
+                service.create_user(
+                    session,
+                    email=email,
+                    password=password,
+                    full_name=name,
+                    organisation="QI Academy Demo Trust",
+                    staff_group=group,
+                    roles=[Role(role)],
+                )
+            else:
+                user.password_hash = hash_password(password)
+            shown.append((email, role, password))
+    if shown:
+        print("Demo accounts (passwords are not stored; `qi-academy demo --show` gives new ones):")
+        for email, role, password in shown:
             print(f"  {role:8} {email:36} {password}")
-        print()
     else:
-        print("Demo accounts already exist (their passwords were printed when they were created).")
+        print(
+            "Demo accounts exist. To see them with new passwords: .venv/bin/qi-academy demo --show"
+        )
     return 0
 
 
@@ -297,11 +322,15 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--staff-group", default="other")
     create.set_defaults(func=_users_create)
 
-    sub.add_parser("keys", help="credential signing keys").add_subparsers(
+    keys = sub.add_parser("keys", help="credential signing keys").add_subparsers(
         dest="action", required=True
-    ).add_parser("rotate", help="make a new active key; old keys stay published").set_defaults(
+    )
+    keys.add_parser("rotate", help="make a new active key; old keys stay published").set_defaults(
         func=_keys_rotate
     )
+    keys.add_parser(
+        "init", help="make the first key if there is none; else change nothing"
+    ).set_defaults(func=_keys_init)
 
     sub.add_parser("gold", help="Gold trainer certifications").add_subparsers(
         dest="action", required=True
@@ -323,7 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument("--full", action="store_true", help="rebuild every month (nightly)")
     refresh.set_defaults(func=_reports_refresh)
 
-    sub.add_parser("demo", help="create demo accounts (dev only)").set_defaults(func=_demo)
+    demo = sub.add_parser("demo", help="create demo accounts (dev only)")
+    demo.add_argument("--show", action="store_true", help="print them again, with new passwords")
+    demo.set_defaults(func=_demo)
     sub.add_parser(
         "worker", help="run the background jobs (outbox, report rollups, Gold sweep) alone"
     ).set_defaults(func=_worker)

@@ -7,6 +7,7 @@ way one domain reacts to another.
 
 from __future__ import annotations
 
+from app.accounts.events import AccountAnonymised
 from app.awards import handlers as awards
 from app.cohorts.events import AttendanceRecorded
 from app.core.events import Event, Handler, bus
@@ -15,6 +16,7 @@ from app.gold import handlers as gold
 from app.gold.events import CertificationDecided
 from app.projects.events import ProjectSignedOff
 from app.quizzes.events import ModulePassed
+from app.sso import handlers as sso
 
 HANDLERS: dict[type[Event], list[Handler]] = {
     # A quiz pass completed a module: Bronze or Silver may now be complete.
@@ -29,6 +31,8 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     CredentialIssued: [],
     # A credential was revoked: a Gold one withdraws its certification and trainer role.
     CredentialRevoked: [gold.on_credential_revoked],
+    # A holder deleted their account: single sign-on forgets the provider identities linked to it.
+    AccountAnonymised: [sso.on_account_deleted],
 }
 
 bus.wire(HANDLERS)

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 import app.events
 import app.models  # noqa: F401  (register every mapper before first use)
-from app import health, workers
+from app import health, site, workers
 from app.accounts import router as accounts
 from app.admin import router as admin
 from app.analysis import router as analysis
@@ -22,7 +22,7 @@ from app.awards import router as awards
 from app.cohorts import router as cohorts
 from app.content import service as content_service
 from app.content.registry import ContentRegistry, install, load_or_fail
-from app.core import handlers, openapi
+from app.core import handlers, openapi, routing
 from app.core.config import get_settings
 from app.core.csrf import verify_csrf
 from app.core.db import get_sessionmaker
@@ -38,6 +38,7 @@ from app.outbox import router as outbox
 from app.privacy import router as privacy
 from app.projects import router as projects
 from app.reports import router as reports
+from app.sso import router as sso
 
 log = logging.getLogger("qi_academy")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -76,8 +77,10 @@ DOMAINS = (
     feedback,
     privacy,
     admin,
+    sso,  # sign in with your organisation; /admin/sso
     analysis,
     outbox,
+    site,  # accessibility statement, help, contact
     health,
 )
 
@@ -145,4 +148,5 @@ def create_app() -> FastAPI:
         """What we store about you and why."""
         return render(request, "privacy.html", {"title": "Privacy"})
 
+    routing.install(app)  # last: each domain's router is skipped for paths outside it
     return app

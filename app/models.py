@@ -46,6 +46,7 @@ from app.reports.models import (
     ReportQuizMonth,
     ReportRefresh,
 )
+from app.sso.models import ExternalIdentity, IdentityProvider, ProviderDomain, SsoLogin
 
 __all__ = [
     "REPORT_INDEXES",
@@ -59,8 +60,10 @@ __all__ = [
     "DataPoint",
     "DriverNode",
     "Enrolment",
+    "ExternalIdentity",
     "GoldCandidacy",
     "GoldCertification",
+    "IdentityProvider",
     "JobRun",
     "LoginAttempt",
     "Measure",
@@ -76,6 +79,7 @@ __all__ = [
     "Project",
     "ProjectComment",
     "ProjectMember",
+    "ProviderDomain",
     "QuizAttempt",
     "ReportCompletionMonth",
     "ReportLearnerMonth",
@@ -83,6 +87,7 @@ __all__ = [
     "ReportQuizMonth",
     "ReportRefresh",
     "SessionFeedback",
+    "SsoLogin",
     "Submission",
     "TeachingObservation",
     "Team",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import ValidationError
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from app.accounts import auth, service
+from app.accounts import account_pages, auth, service, web
 from app.accounts.constants import STAFF_GROUPS
-from app.accounts.dependencies import SESSION_COOKIE, CurrentUser
+from app.accounts.dependencies import CurrentUser
 from app.accounts.exceptions import ResetLinkInvalid
 from app.accounts.models import User
 from app.accounts.schemas import Token, UserCreate, UserPublic, VocabularyItem
@@ -38,50 +38,23 @@ _LABELS = {
 _REGISTER_FIELDS = ("full_name", "email", "password", "organisation", "staff_group")
 
 
-def _sign_in(
-    request: Request, session: SessionDep, settings: Settings, user: User, *, to: str
-) -> Response:
-    """Start a web session for `user`, set its cookie and the device cookie, and redirect."""
-    row = auth.start_session(
-        session,
-        user=user,
-        kind="web",
-        settings=settings,
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    token = create_access_token(
-        settings=settings, user_id=user.id, token_version=user.token_version, session_id=row.id
-    )
-    response = RedirectResponse(to, status_code=status.HTTP_303_SEE_OTHER)
-    cookie: dict[str, Any] = {
-        "httponly": True,
-        "samesite": "lax",
-        "secure": settings.secure_cookies,
-    }
-    response.set_cookie(SESSION_COOKIE, token, max_age=settings.token_minutes * 60, **cookie)
-    device = auth.device_cookie(user.id, settings)
-    response.set_cookie(auth.DEVICE_COOKIE, device, max_age=auth.DEVICE_DAYS * 86400, **cookie)
-    return response
-
-
 def _register_form(form: dict[str, str], errors: dict[str, str]) -> FormInvalid:
     context = {
         "title": "Create an account",
         "form": {k: v for k, v in form.items() if k != "password"},
         "staff_groups": STAFF_GROUPS,
+        "next": safe_next(form.get("next")),
     }
     return FormInvalid(errors, template="accounts/register.html", context=context)
 
 
 @pages.get("/register")
-def register_page(request: Request) -> Response:
-    """The registration form."""
-    return render(
-        request,
-        "accounts/register.html",
-        {"title": "Create an account", "form": {}, "staff_groups": STAFF_GROUPS},
-    )
+def register_page(
+    request: Request, next_url: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
+    """The registration form; `next` is where the new account goes once made (an invitation)."""
+    context = {"form": {}, "staff_groups": STAFF_GROUPS, "next": safe_next(next_url)}
+    return render(request, "accounts/register.html", {"title": "Create an account", **context})
 
 
 def _registration(request: Request, isolated: IsolatedSessions, settings: SettingsDep) -> None:
@@ -99,13 +72,13 @@ RegistrationAllowed = Depends(declare(_registration, 429))
 @pages.post("/register", dependencies=[RegistrationAllowed])
 async def register_submit(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Create the account and sign the new learner in, or show what to fix."""
-    form = form_dict(await request.form(), *_REGISTER_FIELDS)
+    form = form_dict(await request.form(), *_REGISTER_FIELDS, "next")
     try:
         user = service.register(session, data=UserCreate.model_validate(form))
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc, _LABELS, default="email", order=_REGISTER_FIELDS)
         raise _register_form(form, errors) from exc
-    return _sign_in(request, session, settings, user, to="/dashboard")
+    return web.signed_in(request, session, settings, user, to=safe_next(form["next"]))
 
 
 @pages.get("/login")
@@ -159,7 +132,7 @@ def login_submit(
     except AppError as exc:
         errors = {"email": exc.message}
         raise _login_form(form.email, form.next, errors, exc.status_code) from exc
-    return _sign_in(request, session, settings, user, to=safe_next(form.next))
+    return web.signed_in(request, session, settings, user, to=safe_next(form.next))
 
 
 def _authenticate(
@@ -181,26 +154,20 @@ def _authenticate(
     )
 
 
-def _signed_out(to: str = "/") -> Response:
-    response = RedirectResponse(to, status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
-
-
 @pages.post("/logout")
 def logout(request: Request, session: SessionDep) -> Response:
     """End this session (its cookie stops working everywhere at once) and forget the cookie."""
     claims = session_claims(request)
     if claims is not None:
         auth.end_session(session, session_id=str(claims["sid"]))
-    return _signed_out()
+    return web.signed_out(request)
 
 
 @pages.post("/logout/everywhere")
-def logout_everywhere(user: CurrentUser, session: SessionDep) -> Response:
+def logout_everywhere(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     """End every session of this account, on every device."""
     auth.end_sessions(session, user_id=user.id)
-    return _signed_out("/login?signed_out=everywhere")
+    return web.signed_out(request, "/login?signed_out=everywhere")
 
 
 @api.post("/auth/register", status_code=201, dependencies=[RegistrationAllowed])
@@ -350,3 +317,6 @@ def reset_password_submit(
     _reset(session, token, password, settings)
     title = "Your password has been changed"
     return _private(render(request, "accounts/reset_password_done.html", {"title": title}))
+
+
+pages.include_router(account_pages.pages)  # your account: details, password

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.accounts.auth import confirm_password, end_sessions, get_active_user, normalise_email
 from app.accounts.constants import Role
+from app.accounts.events import AccountAnonymised
 from app.accounts.exceptions import (
     AccountDeleted,
     EmailTaken,
@@ -35,6 +36,7 @@ from app.accounts.resets import (
 )
 from app.accounts.schemas import UserCreate, UserPublic
 from app.core.db import utcnow
+from app.core.events import publish
 from app.core.security import hash_password
 
 __all__ = [
@@ -108,6 +110,18 @@ def create_user(
         raise EmailTaken() from exc
     user.organisation = org
     return user
+
+
+def record_external_sign_in(
+    session: Session, *, user: User, organisation_id: int | None = None
+) -> None:
+    """A sign-in vouched for elsewhere (an organisation's identity provider): note when, and
+    place the account in `organisation_id` if given."""
+    user.last_login_at = utcnow()
+    if organisation_id is not None and user.organisation_id != organisation_id:
+        user.organisation_id = organisation_id
+        user.organisation = session.get(Organisation, organisation_id)
+    session.flush()
 
 
 def to_public(user: User) -> UserPublic:
@@ -257,6 +271,7 @@ def anonymise_user(session: Session, *, user: User) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.email == old_email))
     session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
     session.flush()
+    publish(session, AccountAnonymised(user_id=user.id))  # sso forgets the linked identities
 
 
 def organisations_with_counts(session: Session) -> list[tuple[Organisation, int]]:

@@ -8,20 +8,46 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from app.analysis import attribute_rules
+from app.analysis.attribute import AttributeMethod
 from app.analysis.spc import Assurance, Improvement, PointType
 from app.core.schemas import Schema
 
-Method = Literal["run_anhoej", "run_ihi", "i_anhoej", "xmr_mdc"]
+Method = Literal[
+    "run_anhoej",
+    "run_ihi",
+    "i_anhoej",
+    "xmr_mdc",
+    "p_anhoej",
+    "pp_anhoej",
+    "u_anhoej",
+    "up_anhoej",
+    "c_anhoej",
+    "g_anhoej",
+    "t_anhoej",
+]
 
 MAX_POINTS = 10_000
 # Magnitudes beyond this lose whole-number precision in a float (2**53 ~ 9e15) and let sums of
 # 10,000 points overflow towards infinity, which JSON cannot carry back.
 MAX_MAGNITUDE = 1e15
 # What each method needs to compute anything: a centre and one moving range or crossing.
-MIN_POINTS: dict[str, int] = {"run_anhoej": 2, "run_ihi": 2, "i_anhoej": 2, "xmr_mdc": 2}
+MIN_POINTS: dict[str, int] = {
+    "run_anhoej": 2,
+    "run_ihi": 2,
+    "i_anhoej": 2,
+    "xmr_mdc": 2,
+    **dict.fromkeys(attribute_rules.METHODS, 2),
+}
 # NHSRplotthedots refuses fix_after_n_points below 12 (ptd_spc_options.R); qicharts2 needs 2
 # baseline points for a median or a moving range.
-MIN_BASELINE: dict[str, int] = {"run_anhoej": 2, "run_ihi": 2, "i_anhoej": 2, "xmr_mdc": 12}
+MIN_BASELINE: dict[str, int] = {
+    "run_anhoej": 2,
+    "run_ihi": 2,
+    "i_anhoej": 2,
+    "xmr_mdc": 12,
+    **dict.fromkeys(attribute_rules.METHODS, 2),
+}
 
 Value = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
 
@@ -37,10 +63,24 @@ class AnalysisRequest(Schema):
 
     method: Method = Field(
         description="run_anhoej / i_anhoej: qicharts2 0.8.1; run_ihi: Perla et al. 2011; "
-        "xmr_mdc: NHS Making Data Count (NHSRplotthedots 0.2.2)."
+        "xmr_mdc: NHS Making Data Count (NHSRplotthedots 0.2.2). Attribute and rare-event "
+        "charts, qicharts2 0.8.1: p_anhoej (proportions), pp_anhoej (Laney p'), u_anhoej "
+        "(rates per unit of exposure), up_anhoej (Laney u'), c_anhoej (counts), g_anhoej "
+        "(opportunities or days between events), t_anhoej (time between events, > 0)."
     )
     values: list[Value] = Field(
-        max_length=MAX_POINTS, description="The measurements in time order: finite numbers."
+        max_length=MAX_POINTS,
+        description="The measurements in time order: finite numbers. For p/pp the numerators "
+        "(cases with the outcome), for u/up the counts, for c the counts, for g the number of "
+        "opportunities or days between events, for t the time between events.",
+    )
+    denominators: list[Value] | None = Field(
+        default=None,
+        validate_default=True,  # so a missing list is reported for the charts that need one
+        max_length=MAX_POINTS,
+        description="p, pp, u, up only, and required there: one per value, each > 0. For p "
+        "and pp the number of cases (each numerator at most its denominator); for u and up "
+        "the exposure (patient days, occupied bed days, ...).",
     )
     baseline: int | None = Field(
         default=None,
@@ -49,7 +89,8 @@ class AnalysisRequest(Schema):
     )
     screen_outliers: bool = Field(
         default=True,
-        description="i_anhoej and xmr_mdc: drop moving ranges >= 3.267 x the mean moving range.",
+        description="i_anhoej, xmr_mdc, pp_anhoej, up_anhoej and t_anhoej: drop moving ranges "
+        ">= 3.267 x the mean moving range (of the z-scores for Laney's charts).",
     )
     improvement: Improvement = Field(
         default="increase", description="xmr_mdc: which direction counts as improvement."
@@ -74,7 +115,19 @@ class AnalysisRequest(Schema):
                 minimum=minimum,
                 count=len(values),
             )
+        if method in attribute_rules.METHODS:
+            attribute_rules.check_values(method, values)
         return values
+
+    @field_validator("denominators")
+    @classmethod
+    def _denominators_fit(
+        cls, denominators: list[float] | None, info: ValidationInfo
+    ) -> list[float] | None:
+        attribute_rules.check_denominators(
+            info.data.get("method") or "", info.data.get("values"), denominators
+        )
+        return denominators
 
     @field_validator("baseline")
     @classmethod
@@ -210,7 +263,24 @@ class XmrMdcPublic(Schema):
     assurance: Assurance | None = Field(description="null without a target or when neutral.")
 
 
+class AttributePublic(Schema):
+    """p, p', u, u', c, g and t charts: per-point centre and limits, and both kinds of signal."""
+
+    method: AttributeMethod
+    cl: list[float] = Field(description="Centre line per point (the g chart's is the median).")
+    lcl: list[float | None] = Field(description="Lower 3-sigma limit per point; null if undefined.")
+    ucl: list[float | None] = Field(description="Upper 3-sigma limit per point; null if undefined.")
+    outside: list[int] = Field(description="Indices (0-based) of points outside the limits.")
+    n_useful: int = Field(description="Points off the centre line (the runs analysis counts them).")
+    longest_run: int | None = Field(description="null when no point is off the centre line.")
+    longest_run_max: int | None = Field(description="Signal when longest_run is above this.")
+    crossings: int | None = Field(description="Times the series crosses the centre line.")
+    crossings_min: int | None = Field(description="Signal when crossings is below this.")
+    runs_signal: bool = Field(description="Anhøj rules: unusually long run or few crossings.")
+    signal: bool = Field(description="runs_signal, or any point outside the limits.")
+
+
 AnalysisPublic = Annotated[
-    RunAnhoejPublic | RunIhiPublic | IAnhoejPublic | XmrMdcPublic,
+    RunAnhoejPublic | RunIhiPublic | IAnhoejPublic | XmrMdcPublic | AttributePublic,
     Field(discriminator="method"),
 ]

@@ -14,6 +14,7 @@ from app.credentials import service as credentials_service
 from app.credentials.certificate import unsupported_characters
 from app.credentials.keys import KeyStoreError
 from app.credentials.models import Credential
+from app.credentials.schemas import CredentialPublic
 from app.progress import service as progress_service
 from app.progress.models import ModuleProgress
 
@@ -123,3 +124,19 @@ def achievements(
         goals=goals,
         unsupported_name_characters=unsupported_characters(full_name) or None,
     )
+
+
+def earned_now(
+    session: Session,
+    *,
+    user_id: int,
+    tier: str,
+    registry: ContentRegistry,
+    rows: dict[int, ModuleProgress],
+) -> CredentialPublic | None:
+    """The learner's active credential for a tier they have completed (for the completion moment)."""
+    if tier not in AUTOMATIC_TIERS or not tier_complete(registry, rows, tier):
+        return None
+    slug = credentials_service.achievement_for_tier(tier).slug
+    held = credentials_service.list_for_user(session, user_id=user_id)
+    return next((c for c in held if c.achievement == slug and c.status == "active"), None)

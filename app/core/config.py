@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_from: str = "QI Academy <no-reply@qi-academy.nhs.uk>"
+    # Where people write for help, to report an accessibility problem or to complain (/contact).
+    support_email: str = "support@qi-academy.nhs.uk"
     smtp_starttls: bool = True
     outbox_worker: bool = True  # the delivery loop in the app's lifespan (never under tests)
     # Refreshes the report rollups every minute in the app's lifespan (never under tests); with

@@ -62,10 +62,13 @@ def token_for(request: Request) -> str:
 
 
 def _same_origin(request: Request) -> bool:
-    if request.headers.get("sec-fetch-site", "") == "cross-site":
+    site = request.headers.get("sec-fetch-site", "")
+    if site == "cross-site":
         return False
+    if site == "same-origin":
+        return True  # the browser says so (it sends Origin: null from a no-referrer page)
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return True  # older browsers and non-browser clients: the token is the check
     own = {_origin(get_settings().base_url), f"{request.url.scheme}://{request.url.netloc}"}
     return origin in own

@@ -29,6 +29,7 @@ _KIND_WORDS = {
     "greater_than": "{label_cap} must be more than {gt}",
     "string_too_long": "{label_cap} must be {max_length} characters or fewer",
 }
+_CHOICE_KINDS = ("literal_error", "enum")
 _EMAIL = "Enter an email address in the right format, like name@example.nhs.uk"
 
 
@@ -67,6 +68,9 @@ def form_dict(form: FormData, *fields: str) -> dict[str, str]:
 
 
 def _message(err: Mapping[str, Any], field: str, label: str) -> str:
+    given = err.get("input")
+    if isinstance(given, str) and not given.strip() and err.get("type") not in _CHOICE_KINDS:
+        return f"Enter {label}"  # left blank: say what to enter, not what format it was not in
     template = _KIND_WORDS.get(str(err.get("type")))
     if template:
         cap = label[0].upper() + label[1:]

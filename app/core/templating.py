@@ -49,9 +49,20 @@ def render(
         "cspNonce": getattr(request.state, "csp_nonce", ""),
         "assetPath": "/static/nhsuk-frontend/assets",
         "base_url": settings.base_url,
+        "base_url_warning": _base_url_warning(request, settings.base_url)
+        if settings.env == "dev"
+        else None,
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def _base_url_warning(request: Request, base_url: str) -> dict[str, str] | None:
+    """In development, a page opened at another address than QIA_BASE_URL says so: every link
+    the app signs or emails would point to the other address."""
+    seen = f"{request.url.scheme}://{request.url.netloc}"
+    base = base_url.rstrip("/")
+    return None if seen == base else {"seen": seen, "base": base}
 
 
 # Pages that differ between users only in the header's name, the CSRF token and the CSP nonce are

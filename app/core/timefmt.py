@@ -45,4 +45,23 @@ def month(value: date | str) -> str:
     return f"{value:%B %Y}"
 
 
-FILTERS = {"day": day, "when": when, "clock": clock, "month": month, "local": local}
+def duration(minutes: int | float) -> str:
+    """A length of time as people say it: "4 hours 20 minutes", "1 hour", "45 minutes"."""
+    total = round(minutes)
+    hours, mins = divmod(total, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour" + ("s" if hours != 1 else ""))
+    if mins or not hours:
+        parts.append(f"{mins} minute" + ("s" if mins != 1 else ""))
+    return " ".join(parts)
+
+
+FILTERS = {
+    "day": day,
+    "when": when,
+    "clock": clock,
+    "month": month,
+    "local": local,
+    "duration": duration,
+}

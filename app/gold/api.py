@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
-from app.accounts.dependencies import CurrentUser
+from app.accounts.dependencies import CurrentUser, LeaderUser
 from app.content.dependencies import ContentDep
 from app.core.deps import SessionDep
 from app.gold import service
-from app.gold.dependencies import CandidacyForLeader, LeaderUser
+from app.gold.dependencies import CandidacyForLeader
 from app.gold.schemas import (
     ApplicationCreate,
     CandidacyList,

@@ -1,4 +1,4 @@
-"""Gold dependencies: leaders only, a candidacy loaded for a leader, Gold module ids, live trainers."""
+"""Gold dependencies: a candidacy loaded for a leader (accounts' LeaderUser), live trainers."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.accounts.constants import Role
-from app.accounts.dependencies import CurrentUser, require_roles
+from app.accounts.dependencies import CurrentUser, LeaderUser
 from app.accounts.models import User
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden
 from app.gold import service
 from app.gold.models import GoldCandidacy
-
-# Improvement leaders (and administrators) assess candidates and read reports.
-LeaderUser = Annotated[User, Depends(require_roles(Role.LEADER, Role.ADMIN))]
 
 
 def _candidacy(candidacy_id: int, _leader: LeaderUser, session: SessionDep) -> GoldCandidacy:

@@ -5,32 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from app.accounts.dependencies import CurrentUser
+from app.accounts.dependencies import CurrentUser, LeaderUser
 from app.content.dependencies import ContentDep
-from app.content.registry import ContentRegistry
 from app.core.deps import SessionDep, verify_csrf
-from app.core.errors import AppError
-from app.core.forms import field_errors, form_dict
+from app.core.forms import form_dict
 from app.core.templating import render
-from app.gold import service
+from app.gold import service, views
 from app.gold.api import api
-from app.gold.dependencies import CandidacyForLeader, LeaderUser
-from app.gold.models import CRITERIA, GoldCandidacy
-from app.gold.schemas import RATING_NAMES, DecisionCreate, ObservationCreate
+from app.gold.dependencies import CandidacyForLeader
 
 __all__ = ["api", "pages"]  # the api routes live in api.py
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-
-_OBS_LABELS = {
-    "observed_on": "the date of the session",
-    "notes": "notes on the session",
-    **{k: f"a rating for {v.lower()}" for k, v in CRITERIA.items()},
-}
-_DECISION_LABELS = {"decision": "certify or decline", "reasons": "the reasons for your decision"}
 
 
 def _see_other(url: str) -> Response:
@@ -56,68 +44,17 @@ async def apply_for_gold(request: Request, user: CurrentUser, session: SessionDe
     return _see_other("/gold")
 
 
-def _leader_page(
-    request: Request, session: SessionDep, status_code: int = 200, **extra: object
-) -> Response:
-    context = {
-        "title": "Gold candidates",
-        "candidates": service.candidacies(session),
-        "certifications": service.certifications(session),
-        "form": {},
-        "nav": "leader",
-        **extra,
-    }
-    return render(
-        request,
-        "gold/leader.html",
-        context,
-        status_code=status_code,
-    )
-
-
 @pages.get("/leader/gold")
 def gold_candidates(request: Request, _leader: LeaderUser, session: SessionDep) -> Response:
     """Open candidacies to assess, a form to nominate someone, and certifications to date."""
-    return _leader_page(request, session)
+    return render(request, views.LEADER, views.leader_context(session))
 
 
 @pages.post("/leader/gold/nominate")
 async def nominate_for_gold(request: Request, leader: LeaderUser, session: SessionDep) -> Response:
     """Put someone forward for Gold by email."""
-    form = form_dict(await request.form(), "email")
-    try:
-        candidacy = service.nominate(session, leader=leader, email=form["email"])
-    except AppError as exc:
-        return _leader_page(
-            request, session, exc.status_code, form=form, errors={"email": exc.message}
-        )
+    candidacy = views.nominate(session, leader=leader, form_data=await request.form())
     return _see_other(f"/leader/gold/candidates/{candidacy.id}")
-
-
-def _assess_page(
-    request: Request,
-    session: SessionDep,
-    candidacy: GoldCandidacy,
-    registry: ContentRegistry,
-    **extra: object,
-) -> Response:
-    errors = extra.get("errors")
-    return render(
-        request,
-        "gold/assess.html",
-        {
-            "title": "Assess a Gold candidate",
-            "candidate": service.candidacy_public(session, candidacy=candidacy),
-            "evidence": service.evidence(session, candidacy=candidacy, registry=registry),
-            "observations": service.observations(session, candidacy_id=candidacy.id),
-            "criteria": CRITERIA,
-            "ratings": RATING_NAMES,
-            "form": {},
-            "nav": "leader",
-            **extra,
-        },
-        status_code=int(extra.get("status_code", 422)) if errors else 200,  # type: ignore[call-overload]
-    )
 
 
 @pages.get("/leader/gold/candidates/{candidacy_id}")
@@ -128,7 +65,8 @@ def assess_candidate(
     registry: ContentDep,
 ) -> Response:
     """The candidate's evidence, observed teaching sessions, and the decision form."""
-    return _assess_page(request, session, candidacy, registry)
+    context = views.assess_context(session, candidacy=candidacy, registry=registry)
+    return render(request, views.ASSESS, context)
 
 
 @pages.post("/leader/gold/candidates/{candidacy_id}/observation")
@@ -140,23 +78,10 @@ async def record_observation(
     registry: ContentDep,
 ) -> Response:
     """Record an observed teaching session against the rubric."""
-    form = form_dict(await request.form(), "observed_on", "notes", *CRITERIA)
-    try:
-        data = ObservationCreate.model_validate({k: v for k, v in form.items() if v})
-        service.record_observation(session, candidacy=candidacy, observer=leader, data=data)
-    except ValidationError as exc:
-        errors = field_errors(exc, _OBS_LABELS)
-        return _assess_page(request, session, candidacy, registry, form=form, errors=errors)
-    except AppError as exc:
-        return _assess_page(
-            request,
-            session,
-            candidacy,
-            registry,
-            form=form,
-            errors={exc.field or "observed_on": exc.message},
-            status_code=exc.status_code,
-        )
+    form_data = await request.form()
+    views.record_observation(
+        session, candidacy=candidacy, observer=leader, registry=registry, form_data=form_data
+    )
     return _see_other(f"/leader/gold/candidates/{candidacy.id}")
 
 
@@ -169,23 +94,10 @@ async def decide_candidate(
     registry: ContentDep,
 ) -> Response:
     """Certify (when the evidence is complete) or decline, with reasons."""
-    form = form_dict(await request.form(), "decision", "reasons")
-    try:
-        data = DecisionCreate.model_validate({k: v for k, v in form.items() if v})
-        service.decide(session, candidacy=candidacy, leader=leader, data=data, registry=registry)
-    except ValidationError as exc:
-        errors = field_errors(exc, _DECISION_LABELS)
-        return _assess_page(request, session, candidacy, registry, decision=form, errors=errors)
-    except AppError as exc:
-        return _assess_page(
-            request,
-            session,
-            candidacy,
-            registry,
-            decision=form,
-            errors={"decision": exc.message},
-            status_code=exc.status_code,
-        )
+    form_data = await request.form()
+    views.decide(
+        session, candidacy=candidacy, leader=leader, registry=registry, form_data=form_data
+    )
     return _see_other("/leader/gold")
 
 
@@ -211,17 +123,5 @@ def trainer_directory(
     region: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
     """Certified Gold trainers by organisation and region, with the cohorts they run."""
-    orgs, regions = service.directory_filters(session)
-    entries = service.directory(session, organisation_id=organisation, region=region or None)
-    return render(
-        request,
-        "gold/directory.html",
-        {
-            "title": "Find a QI trainer",
-            "entries": entries,
-            "organisations": orgs,
-            "regions": regions,
-            "selected": {"organisation": organisation, "region": region or ""},
-            "nav": "trainers",
-        },
-    )
+    context = views.directory_context(session, organisation=organisation, region=region)
+    return render(request, views.DIRECTORY, context)

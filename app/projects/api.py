@@ -12,15 +12,13 @@ from app.cohorts.dependencies import CohortForTrainer
 from app.core.deps import SessionDep
 from app.core.errors import InvalidInput
 from app.projects import aim as aim_helper
-from app.projects import charts as project_charts
-from app.projects import dataio, service
+from app.projects import chart_data, dataio, service
 from app.projects.dependencies import ProjectForMember, ProjectForReader, ProjectForTrainer
 from app.projects.schemas import (
     AimCheckPublic,
     AimCheckRequest,
     AimCheckResult,
     ChartPublic,
-    ChartRowPublic,
     ChartType,
     CohortProjectRow,
     CommentCreate,
@@ -34,7 +32,6 @@ from app.projects.schemas import (
     NodePublic,
     NodeUpdate,
     PdsaIn,
-    PdsaMarkPublic,
     PdsaPublic,
     PointsIn,
     ProjectDetail,
@@ -45,7 +42,6 @@ from app.projects.schemas import (
     RebaseCreate,
     RebasePublic,
     ReviewCreate,
-    SignalPublic,
     SubmissionPublic,
     WithdrawalPublic,
 )
@@ -236,23 +232,10 @@ def read_chart(
     chart_type: Annotated[ChartType, Query(alias="type")] = "run",
 ) -> ChartPublic:
     """The run or XmR chart in words: centre, limits, signals, notes per point, PDSA marks."""
-    measure = _measure(session, access, measure_id)
-    cycles = service.cycles(session, project_id=access.project.id)
-    view = project_charts.build(measure, cycles, chart_type)
-    return ChartPublic(
-        type=chart_type,
-        title=view.title,
-        rules=view.rules,
-        available=view.chart is not None,
-        message=view.message,
-        description=view.description,
-        summary=view.summary,
-        signals=[SignalPublic(**vars(s)) for s in view.signals],
-        notices=view.notices,
-        data=[ChartRowPublic(**vars(r)) for r in view.rows],
-        pdsa=[PdsaMarkPublic(**vars(m)) for m in view.marks],
-        improvement=view.improvement,
+    view = chart_data.measure_chart(
+        session, project_id=access.project.id, measure_id=measure_id, chart_type=chart_type
     )
+    return chart_data.chart_public(view)
 
 
 @api.get("/projects/{project_id}/pdsa")

@@ -392,12 +392,9 @@ def _xmr(
             f"{charts.fmt(group.lpl)} to {charts.fmt(group.upl)}{basis}."
         )
         view.summary.append(line[0].upper() + line[1:])
-    by_rule: dict[str, list[int]] = {}
     group_of = {i: g for g in analysis.groups for i in range(g.start, g.end + 1)}
     for p in analysis.points:
         rule = _rule_of(p.special_cause_type)
-        if rule:
-            by_rule.setdefault(rule, []).append(p.index)
         g = group_of[p.index]
         words = _TYPE_WORDS[p.point_type]
         note = words[0].upper() + words[1:]
@@ -411,11 +408,11 @@ def _xmr(
                 f"{charts.fmt(g.upl)}",
             )
         )
+    # One row per rule with every span it fired over, whole: the point labels above follow
+    # MDC's precedence and would hide a shift under a trend or a limit.
+    fired = {str(rule): spans for rule, spans in spc.rule_spans(analysis).items()}
     for key, title, explanation in _RULES:
-        indices = by_rule.get(key, [])
-        view.signals.append(
-            Signal(title, explanation, bool(indices), _spans(_merge(indices), dates))
-        )
+        view.signals.append(Signal(title, explanation, bool(fired[key]), _spans(fired[key], dates)))
     latest = _TYPE_WORDS[analysis.variation]
     view.summary.append(f"Latest point ({day(dates[-1])}): {latest}.")
     if measure.target is not None and analysis.assurance is not None:
@@ -445,16 +442,6 @@ def _i_chart_words(view: ChartView, values: list[float], baseline: int | None) -
         f"(signal above {runs.longest_run_max}), {runs.crossings} crossings (signal below "
         f"{runs.crossings_min}): {verdict}."
     )
-
-
-def _merge(indices: Sequence[int]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for i in sorted(indices):
-        if merged and i == merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], i)
-        else:
-            merged.append((i, i))
-    return merged
 
 
 def shows_improvement(measure: MeasureData) -> bool:

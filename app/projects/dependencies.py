@@ -11,7 +11,7 @@ from app.cohorts.dependencies import CohortForTrainer
 from app.core.deps import SessionDep
 from app.projects import service
 from app.projects.exceptions import ProjectNotFound
-from app.projects.service import ProjectAccess
+from app.projects.permissions import ProjectAccess
 
 
 def _reader(project_id: int, session: SessionDep, user: CurrentUser) -> ProjectAccess:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.projects.constants import STATUS_LABELS
-from app.projects.service import ProjectAccess
+from app.projects.permissions import ProjectAccess
 
 STATUS_COLOURS = {
     "draft": "grey",

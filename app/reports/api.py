@@ -12,10 +12,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
+from app.accounts.dependencies import LeaderUser
 from app.content.dependencies import ContentDep
 from app.core.deps import SessionDep
 from app.feedback import service as feedback_service
-from app.gold.dependencies import LeaderUser
 from app.gold.schemas import LineageList
 from app.reports import lineage, service
 from app.reports.dependencies import Filters

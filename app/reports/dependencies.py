@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from app.accounts.dependencies import LeaderUser
 from app.core.errors import InvalidInput
-from app.gold.dependencies import LeaderUser
 from app.reports import service
 from app.reports.schemas import ReportFilters
 

@@ -113,6 +113,33 @@ def test_a_cookie_authenticated_json_write_needs_the_token_and_our_origin(
     assert client.get("/api/v1/me").status_code == 401
 
 
+def test_a_no_referrer_page_posts_with_origin_null_and_the_token_decides(
+    client: TestClient, db: Session
+) -> None:
+    # A page sent with Referrer-Policy: no-referrer (the reset link's) makes Chromium send
+    # `Origin: null` with its form; Sec-Fetch-Site still says whether the post is our own.
+    user = make_user(db)
+    sign_in(client, user.email)
+    token = csrf_token(client, "/dashboard")
+    cross = client.post(
+        "/api/v1/auth/logout",
+        headers={"X-CSRF-Token": token, "Origin": "null", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert cross.status_code == 403
+    assert cross.json()["error"] == "CrossSiteRequest"
+    forged = client.post(
+        "/api/v1/auth/logout",
+        headers={"X-CSRF-Token": "forged", "Origin": "null", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert forged.status_code == 403
+    assert forged.json()["error"] == "CsrfFailed"
+    ours = client.post(
+        "/api/v1/auth/logout",
+        headers={"X-CSRF-Token": token, "Origin": "null", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert ours.status_code == 204
+
+
 def test_bearer_token_calls_need_no_csrf_token(client: TestClient, db: Session) -> None:
     user = make_user(db)
     headers = {**bearer(client, user.email), "Origin": "https://somewhere.example"}

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from app.content.loader import load_content
 from app.core.config import get_settings
+from app.core.timefmt import duration
 from tests.browser.conftest import assert_accessible
 
 FIRST = next(
@@ -78,7 +79,7 @@ def test_learner_journey_with_zero_axe_violations(live_server: dict[str, str], p
     page.goto(base + "/dashboard")
     expect(page.get_by_text("1 of 8 modules completed (13%)")).to_be_visible()
     expect(
-        page.get_by_text(f"You have earned {FIRST.meta.cpd_minutes} CPD minutes")
+        page.get_by_text(f"You have earned {duration(FIRST.meta.cpd_minutes)} of CPD")
     ).to_be_visible()
 
     page.click("button:has-text('Sign out')")

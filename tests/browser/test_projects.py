@@ -192,6 +192,23 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     page.goto(measure_url + "/chart?type=xmr")
     expect(page.get_by_text("Special cause: improvement").first).to_be_visible()
     assert_accessible(page, "XmR chart")
+    # On a 375 px phone the chart keeps labels of at least 12 px and scrolls inside its box.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    box = page.locator(".qia-chart__scroll")
+    expect(box).to_be_visible()
+    scale = page.evaluate(
+        "() => { const s = document.querySelector('.qia-chart__scroll svg');"
+        " return s.getBoundingClientRect().width / s.viewBox.baseVal.width; }"
+    )
+    assert 11 * scale >= 12, scale
+    assert page.evaluate(
+        "() => { const b = document.querySelector('.qia-chart__scroll');"
+        " return b.scrollWidth > b.clientWidth; }"
+    )
+    assert page.evaluate("() => document.documentElement.scrollWidth <= 375")
+    assert_accessible(page, "XmR chart on a phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.click("nav[aria-label='Project sections'] a:has-text('Charts')")
     assert_accessible(page, "charts")
 

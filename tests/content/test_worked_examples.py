@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from app.analysis import spc
+from app.analysis import attribute, spc
 from app.content.loader import load_content
 from app.core.config import get_settings
 
@@ -253,3 +253,65 @@ def test_gold_capability_plan_recomputes_capacity_from_the_curriculum() -> None:
     assert "**180 hours of coaching a\nyear**, or 180 / 10 = **18 hours per trainer**" in body
     assert round(100 * 10 / 90) == 11
     assert 50 * 0.2 == 10
+
+
+def test_silver_p_chart_example_matches_qicharts2() -> None:
+    """Silver 04's Ward 7 drinks round: centre from the baseline sums, limits per week, signals."""
+    residents = _table_values("spc-and-xmr-charts", columns=(0, 1, 4, 5), first_row="| 1 | 24 |")
+    offered = _table_values("spc-and-xmr-charts", columns=(0, 2, 4, 6), first_row="| 1 | 24 |")
+    assert len(residents) == len(offered) == 20
+    assert min(residents) == 21
+    assert max(residents) == 27
+    chart = attribute.p_anhoej(offered, residents, baseline=12)
+    body = MODULES["spc-and-xmr-charts"].body
+    assert (sum(offered[:12]), sum(residents[:12])) == (158, 289)
+    assert f"158 ÷ 289 = **{100 * chart.cl[0]:.1f}%**" in body
+    for week in (4, 5):
+        low, high = chart.lcl[week - 1], chart.ucl[week - 1]
+        assert low is not None
+        assert high is not None
+        assert f"**{100 * low:.1f}% to {100 * high:.1f}%**" in body
+    assert f"{100 * (chart.ucl[3] - chart.cl[0]):.1f} points" in body
+    assert [i + 1 for i in chart.outside] == [15, 18, 19, 20]
+    assert "Weeks 15, 18, 19 and 20 are above their upper limits" in body
+    runs = chart.runs
+    assert (runs.longest_run, runs.longest_run_max, runs.longest_run_span) == (9, 7, (11, 19))
+    assert "9 points (weeks 12 to 20) and the limit for 20 points is 7" in body
+    # The quiz: limits for a week with 25 residents.
+    quiz = {q.id: q for q in MODULES["spc-and-xmr-charts"].questions}
+    [right] = [o.text for o in quiz["p-chart-limits"].options if o.correct]
+    at_25 = attribute.p_anhoej([*offered[:12], 10], [*residents[:12], 25], baseline=12)
+    low, high = at_25.lcl[-1], at_25.ucl[-1]
+    assert low is not None
+    assert high is not None
+    assert right == f"{100 * low:.1f}% to {100 * high:.1f}%"
+    sd = (chart.cl[0] * (1 - chart.cl[0]) / 25) ** 0.5
+    one_error = f"{100 * (chart.cl[0] - sd):.1f}% to {100 * (chart.cl[0] + sd):.1f}%"
+    assert one_error in [o.text for o in quiz["p-chart-limits"].options if not o.correct]
+    [p_chart] = [o.text for o in quiz["choose-p-chart"].options if o.correct]
+    assert p_chart.startswith("A p chart")
+
+
+def test_silver_u_and_g_chart_examples_match_qicharts2() -> None:
+    body = MODULES["spc-and-xmr-charts"].body
+    bed_days = [2790, 2650, 2810, 2720, 2800, 2700, 2830, 2760, 2690, 2820, 2740, 2780]
+    falls = [19, 15, 22, 17, 20, 14, 23, 18, 16, 21, 12, 10]
+    assert (sum(falls), sum(bed_days)) == (207, 33090)
+    u = attribute.u_anhoej(falls, bed_days)
+    assert f"**{1000 * u.cl[0]:.2f} falls per 1,000 bed days**" in body
+    month = bed_days.index(2700)
+    low, high = u.lcl[month], u.ucl[month]
+    assert low is not None
+    assert high is not None
+    assert f"**{1000 * low:.2f} to {1000 * high:.2f}**" in body
+    assert u.outside == ()
+    assert not u.runs.signal
+    assert f"({1000 * u.y[-2]:.2f} and {1000 * u.y[-1]:.2f})" in body
+    gaps = [9, 14, 6, 21, 11, 17, 8, 25, 13, 10, 19, 7, 45, 62, 38, 71]
+    assert "the gaps were 45, 62, 38 and 71" in body
+    g = attribute.g_anhoej(gaps, baseline=12)
+    assert sum(gaps[:12]) == 160
+    assert f"**{g.ucl[0]:.1f} days**" in body
+    assert f"here **{g.cl[0]:g} days**" in body
+    assert [gaps[i] for i in g.outside] == [62, 71]
+    assert "The gaps of 62 and 71 days are above the upper limit" in body

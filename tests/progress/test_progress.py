@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.content.registry import ContentRegistry
+from app.core.timefmt import duration
 from app.progress.service import percent
 from tests.factories import answers, bearer, make_user, sign_in
 
@@ -63,7 +64,7 @@ def test_dashboard_changes_when_a_module_is_passed(
     )
     after = client.get("/dashboard").text
     assert f"1 of {total} modules completed ({percent(1, total)}%)" in after
-    assert f"{module.meta.cpd_minutes} CPD minutes" in after
+    assert f"{duration(module.meta.cpd_minutes)}</strong> of CPD" in after
 
 
 def test_module_page_and_dashboard_use_a_fixed_small_number_of_queries(

@@ -1,0 +1,239 @@
+"""Measures and their data: definitions and chart settings, dated values, CSV import, rebases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.core.db import utcnow
+from app.core.errors import Conflict, InvalidInput
+from app.projects import dataio
+from app.projects.exceptions import ItemNotFound
+from app.projects.models import DataPoint, Measure, MeasureRebase, Project
+from app.projects.permissions import ProjectAccess, editable, touch
+from app.projects.schemas import (
+    ImportResult,
+    MeasureData,
+    MeasureIn,
+    PointPublic,
+    RebaseCreate,
+    RebasePublic,
+)
+
+MAX_MEASURES = 30
+
+
+def measures(session: Session, *, project_id: int) -> list[MeasureData]:
+    """Every measure with its data and rebase dates: three queries however many measures."""
+    rows = list(
+        session.scalars(
+            select(Measure)
+            .where(Measure.project_id == project_id)
+            .order_by(Measure.position, Measure.id)
+        )
+    )
+    ids = [m.id for m in rows]
+    data: dict[int, list[PointPublic]] = {}
+    for p in session.scalars(
+        select(DataPoint).where(DataPoint.measure_id.in_(ids)).order_by(DataPoint.period)
+    ):
+        data.setdefault(p.measure_id, []).append(PointPublic(period=p.period, value=p.value))
+    rebases: dict[int, list[RebasePublic]] = {}
+    for r in session.scalars(
+        select(MeasureRebase)
+        .where(MeasureRebase.measure_id.in_(ids))
+        .order_by(MeasureRebase.starts_on)
+    ):
+        rebases.setdefault(r.measure_id, []).append(RebasePublic.model_validate(r))
+    return [
+        MeasureData(
+            id=m.id,
+            kind=m.kind,  # type: ignore[arg-type]
+            name=m.name,
+            definition=m.definition,
+            unit=m.unit,
+            direction=m.direction,  # type: ignore[arg-type]
+            target=m.target,
+            method=m.method,  # type: ignore[arg-type]
+            baseline_points=m.baseline_points,
+            is_main=m.is_main,
+            points=len(data.get(m.id, [])),
+            rebases=rebases.get(m.id, []),
+            data=data.get(m.id, []),
+        )
+        for m in rows
+    ]
+
+
+def measure_data(session: Session, *, project_id: int, measure_id: int) -> MeasureData:
+    found = [m for m in measures(session, project_id=project_id) if m.id == measure_id]
+    if not found:
+        raise ItemNotFound("measure")
+    return found[0]
+
+
+def _measure(session: Session, *, project_id: int, measure_id: int) -> Measure:
+    measure = session.scalar(
+        select(Measure).where(Measure.id == measure_id, Measure.project_id == project_id)
+    )
+    if measure is None:
+        raise ItemNotFound("measure")
+    return measure
+
+
+def _name_taken(session: Session, *, project_id: int, name: str, other_than: int | None) -> bool:
+    query = select(Measure.id).where(
+        Measure.project_id == project_id, func.lower(Measure.name) == name.lower()
+    )
+    if other_than is not None:
+        query = query.where(Measure.id != other_than)
+    return session.scalar(query) is not None
+
+
+def _set_measure(session: Session, measure: Measure, data: MeasureIn, project: Project) -> None:
+    if _name_taken(session, project_id=project.id, name=data.name, other_than=measure.id):
+        raise Conflict(
+            f"This project already has a measure called '{data.name}'. Give this one another name.",
+            field="name",
+        )
+    if data.is_main:
+        # One main outcome measure: choosing this one clears the previous choice.
+        session.execute(
+            update(Measure)
+            .where(Measure.project_id == project.id, Measure.is_main.is_(True))
+            .values(is_main=False)
+        )
+    for key, value in data.model_dump().items():
+        setattr(measure, key, value)
+
+
+def create_measure(session: Session, *, access: ProjectAccess, data: MeasureIn) -> Measure:
+    project = editable(access)
+    count = session.scalar(select(func.count()).where(Measure.project_id == project.id)) or 0
+    if count >= MAX_MEASURES:
+        raise InvalidInput(f"A project can have up to {MAX_MEASURES} measures.", field="name")
+    measure = Measure(project_id=project.id, position=count, created_at=utcnow())
+    _set_measure(session, measure, data, project)
+    session.add(measure)
+    touch(project)
+    session.flush()
+    return measure
+
+
+def update_measure(
+    session: Session, *, access: ProjectAccess, measure_id: int, data: MeasureIn
+) -> Measure:
+    project = editable(access)
+    measure = _measure(session, project_id=project.id, measure_id=measure_id)
+    _set_measure(session, measure, data, project)
+    touch(project)
+    session.flush()
+    return measure
+
+
+def delete_measure(session: Session, *, access: ProjectAccess, measure_id: int) -> None:
+    project = editable(access)
+    session.delete(_measure(session, project_id=project.id, measure_id=measure_id))
+    touch(project)
+    session.flush()
+
+
+def save_points(
+    session: Session,
+    *,
+    access: ProjectAccess,
+    measure_id: int,
+    points: Sequence[tuple[date, float]],
+) -> ImportResult:
+    """Add each (date, value), replacing the value already stored for a date: all or nothing."""
+    project = editable(access)
+    measure = _measure(session, project_id=project.id, measure_id=measure_id)
+    seen: set[date] = set()
+    for when, _value in points:
+        if when in seen:
+            raise dataio.DataRejected([f"{when.isoformat()} is given twice; give each date once."])
+        seen.add(when)
+    existing = {
+        p.period: p
+        for p in session.scalars(select(DataPoint).where(DataPoint.measure_id == measure.id))
+    }
+    added = sum(1 for when, _ in points if when not in existing)
+    if len(existing) + added > dataio.MAX_POINTS:
+        raise dataio.DataRejected(
+            [
+                f"A measure can hold up to {dataio.MAX_POINTS} values; this would make "
+                f"{len(existing) + added}."
+            ]
+        )
+    for when, value in points:
+        row = existing.get(when)
+        if row is None:
+            session.add(DataPoint(measure_id=measure.id, period=when, value=value))
+        else:
+            row.value = value
+    touch(project)
+    session.flush()
+    return ImportResult(added=added, updated=len(points) - added)
+
+
+def import_csv(
+    session: Session, *, access: ProjectAccess, measure_id: int, text: str
+) -> ImportResult:
+    """Pasted or uploaded "date,value" lines; DataRejected lists every bad line, saving nothing."""
+    editable(access)
+    return save_points(
+        session, access=access, measure_id=measure_id, points=dataio.parse_points(text)
+    )
+
+
+def delete_point(session: Session, *, access: ProjectAccess, measure_id: int, period: date) -> None:
+    project = editable(access)
+    measure = _measure(session, project_id=project.id, measure_id=measure_id)
+    gone = session.execute(
+        delete(DataPoint).where(DataPoint.measure_id == measure.id, DataPoint.period == period)
+    )
+    if not gone.rowcount:  # type: ignore[attr-defined]
+        raise ItemNotFound("value")
+    touch(project)
+    session.flush()
+
+
+def add_rebase(
+    session: Session, *, access: ProjectAccess, measure_id: int, data: RebaseCreate
+) -> MeasureRebase:
+    project = editable(access)
+    measure = _measure(session, project_id=project.id, measure_id=measure_id)
+    taken = session.scalar(
+        select(MeasureRebase.id).where(
+            MeasureRebase.measure_id == measure.id, MeasureRebase.starts_on == data.starts_on
+        )
+    )
+    if taken is not None:
+        raise Conflict(
+            "The limits are already recalculated from this date. Choose another date.",
+            field="starts_on",
+        )
+    rebase = MeasureRebase(measure_id=measure.id, starts_on=data.starts_on, reason=data.reason)
+    session.add(rebase)
+    touch(project)
+    session.flush()
+    return rebase
+
+
+def delete_rebase(
+    session: Session, *, access: ProjectAccess, measure_id: int, rebase_id: int
+) -> None:
+    project = editable(access)
+    measure = _measure(session, project_id=project.id, measure_id=measure_id)
+    gone = session.execute(
+        delete(MeasureRebase).where(
+            MeasureRebase.id == rebase_id, MeasureRebase.measure_id == measure.id
+        )
+    )
+    if not gone.rowcount:  # type: ignore[attr-defined]
+        raise ItemNotFound("recalculation of limits")
+    touch(project)
+    session.flush()

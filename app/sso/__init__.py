@@ -1,0 +1,1 @@
+"""Single sign-on with organisations' OpenID providers (authorization code flow, PKCE)."""

@@ -1,0 +1,29 @@
+"""openapi-core holds the identity-provider API to the OpenAPI document: success and errors."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from app.accounts.constants import Role
+from app.sso.models import IdentityProvider
+from tests.api.test_openapi_core import Check, _all
+from tests.api.test_openapi_core import check as check  # the validating fixture
+from tests.factories import bearer, make_user
+
+
+def test_identity_provider_api_matches_the_document(
+    client: TestClient, db: Session, idp: IdentityProvider, check: Check
+) -> None:
+    admin = bearer(client, make_user(db, roles=[Role.ADMIN]).email)
+    learner = bearer(client, make_user(db).email)
+    base = "/api/v1/admin/identity-providers"
+    codes = _all(
+        check,
+        client.get(base, headers=admin),
+        client.get(f"{base}/{idp.id}", headers=admin),
+        client.get(f"{base}/999999", headers=admin),
+        client.get(base, headers=learner),
+        client.get(base),
+    )
+    assert codes == [200, 200, 404, 403, 401]
