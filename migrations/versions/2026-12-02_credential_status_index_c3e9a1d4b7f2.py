@@ -7,7 +7,7 @@ drops the column; the credentials that named a position still verify by signatur
 status list is no longer served.
 
 Revision ID: c3e9a1d4b7f2
-Revises: b71f3a9e0c42
+Revises: e5a1c9d24f70
 Create Date: 2026-12-02 14:00:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c3e9a1d4b7f2"
-down_revision: str | None = "b71f3a9e0c42"
+down_revision: str | None = "e5a1c9d24f70"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
