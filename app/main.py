@@ -112,7 +112,7 @@ def create_app() -> FastAPI:
         dependencies=[Depends(verify_csrf), Depends(guard_input)],
     )
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
-    app.add_middleware(PublicDocuments)  # outermost: CORS and HEAD for credential documents
+    app.add_middleware(PublicDocuments)  # outermost: HEAD everywhere, CORS for credential documents
     handlers.install(app)
     openapi.install(app, server_url=settings.base_url)
     for domain in DOMAINS:

@@ -1,9 +1,10 @@
-"""CORS and HEAD for the public credential documents, so browser-based verifiers can fetch them.
+"""HEAD for every GET route, and CORS for the public credential documents (browser verifiers).
 
-One ASGI middleware, not a setting per route: every public, read-only document (keys, DID
+One ASGI middleware, not a setting per route. HEAD is answered as GET without the body, on every
+path (FastAPI routes answer GET only). Every public, read-only credential document (keys, DID
 document, issuer, achievements and their images, status lists, a credential's JSON, JWT and
-badges) is readable from any origin (`Access-Control-Allow-Origin: *`, no cookies), a preflight is
-answered, and HEAD is GET without the body. The certificate PDF is private and is not opened up.
+badges) is readable from any origin (`Access-Control-Allow-Origin: *`, no cookies) and a preflight
+is answered. The certificate PDF is private and is not opened up; nor are pages or the API.
 """
 
 from __future__ import annotations
@@ -27,20 +28,21 @@ class PublicDocuments:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not PUBLIC_PATHS.match(scope["path"]):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        if method == "OPTIONS":
+        public = bool(PUBLIC_PATHS.match(scope["path"]))
+        if public and method == "OPTIONS":
             await _preflight(scope, send)
             return
-        if method not in ("GET", "HEAD"):
+        if method not in ("GET", "HEAD") or (method == "GET" and not public):
             await self.app(scope, receive, send)
             return
         head = method == "HEAD"
 
         async def send_open(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and public:
                 MutableHeaders(scope=message)["Access-Control-Allow-Origin"] = "*"
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}  # Content-Length stays: what GET would send

@@ -81,3 +81,21 @@ def test_a_missing_credential_is_still_a_json_404_with_cors(client: TestClient) 
     assert missing.status_code == 404
     assert missing.headers["access-control-allow-origin"] == "*"
     assert missing.json()["error"] == "NotFound"
+
+
+def test_head_answers_every_get_route_without_a_body_and_without_cors(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    _, headers, _ = earn_bronze(client, db, registry)
+
+    for path, status in (("/", 200), ("/achievements", 200), ("/api/v1/me", 200)):
+        got = client.get(path, headers=headers)
+        head = client.head(path, headers=headers)
+        assert (got.status_code, head.status_code) == (status, status), path
+        assert head.content == b"", path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert "access-control-allow-origin" not in head.headers, path
+    refused = client.head("/api/v1/me")
+    assert refused.status_code == 401
+    assert refused.content == b""
+    assert refused.headers["content-type"] == "application/json"
