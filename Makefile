@@ -27,8 +27,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@$(BIN)/pip install --quiet -e '.[test]' >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@touch $@ $(VENV)/.installed
 
+# The independent credential verifiers (tests/credentials/test_data_integrity.py): pinned by the lock.
+VERIFIER := tests/verifier
+$(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/package-lock.json
+	npm ci --prefix $(VERIFIER) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed
 
 # Links the app signs or emails (credentials, QR codes, invitations) use QIA_BASE_URL: unless it is
 # set, it follows HOST and PORT.

@@ -30,6 +30,7 @@ from app.core.inputs import guard_input
 from app.core.middleware import SecurityMiddleware
 from app.core.templating import render
 from app.credentials import router as credentials
+from app.credentials.http import PublicDocuments
 from app.feedback import router as feedback
 from app.gold import router as gold
 from app.learning import router as learning
@@ -111,6 +112,7 @@ def create_app() -> FastAPI:
         dependencies=[Depends(verify_csrf), Depends(guard_input)],
     )
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(PublicDocuments)  # outermost: HEAD everywhere, CORS for credential documents
     handlers.install(app)
     openapi.install(app, server_url=settings.base_url)
     for domain in DOMAINS:

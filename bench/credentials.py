@@ -72,12 +72,8 @@ def main() -> int:
     from app.credentials.achievements import get_achievements
     from app.credentials.baking import bake_png, bake_svg
     from app.credentials.certificate import CpdActivity, certificate_pdf
-    from app.credentials.openbadges import (
-        Holder,
-        build_credential,
-        sign_credential,
-        verify_jwt,
-    )
+    from app.credentials.openbadges import Holder, build_credential
+    from app.credentials.vc_jwt import sign_credential, verify_jwt
     from app.main import create_app
     from app.progress import service as progress_service
     from tests.dbutil import migrate

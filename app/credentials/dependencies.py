@@ -13,6 +13,7 @@ from app.accounts.dependencies import CurrentUser, require_roles
 from app.accounts.models import User
 from app.core.deps import SessionDep
 from app.core.errors import Forbidden
+from app.core.openapi import declare
 from app.credentials import service
 from app.credentials.models import Credential
 
@@ -51,6 +52,7 @@ def _revocable(credential_id: uuid.UUID, actor: Manager, session: SessionDep) ->
     return Revocation(actor=actor, credential=credential)
 
 
-PublicCredential = Annotated[Credential, Depends(_public)]
-HoldersCredential = Annotated[Credential, Depends(_holders)]
+# 410: the holder deleted their account (HolderErased).
+PublicCredential = Annotated[Credential, Depends(declare(_public, 410))]
+HoldersCredential = Annotated[Credential, Depends(declare(_holders, 403, 410))]
 RevocableCredential = Annotated[Revocation, Depends(_revocable)]

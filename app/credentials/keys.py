@@ -78,8 +78,8 @@ class KeyRing:
     @classmethod
     def load(cls, *, keys_dir: Path, base_url: str) -> KeyRing:
         """Load every key, creating the directory and a first key when there is none."""
-        _ensure_private_dir(keys_dir)
-        with _locked(keys_dir):
+        ensure_private_dir(keys_dir)
+        with locked(keys_dir):
             keys = [_load_key(path, base_url=base_url) for path in sorted(keys_dir.glob("*.pem"))]
             if not keys:
                 keys = [_signing_key(_write_new_key(keys_dir), base_url=base_url)]
@@ -104,7 +104,7 @@ class KeyRing:
 
     def rotate(self) -> SigningKey:
         """Make a new active key; old keys stay on disk and in the JWKS for verification."""
-        with _locked(self.keys_dir):
+        with locked(self.keys_dir):
             key = _signing_key(_write_new_key(self.keys_dir), base_url=self.base_url)
             _write_active(self.keys_dir, key.thumbprint)
         self._keys[key.thumbprint] = key
@@ -146,14 +146,14 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _ensure_private_dir(keys_dir: Path) -> None:
+def ensure_private_dir(keys_dir: Path) -> None:
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     # mkdir's mode is filtered by the umask and ignored for an existing directory.
     os.chmod(keys_dir, 0o700)
 
 
 @contextmanager
-def _locked(keys_dir: Path) -> Iterator[None]:
+def locked(keys_dir: Path) -> Iterator[None]:
     """Serialise first-key creation and rotation across worker processes."""
     fd = os.open(keys_dir / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -193,11 +193,11 @@ def _write_new_key(keys_dir: Path) -> rsa.RSAPrivateKey:
         format=serialization.PrivateFormat.PKCS8,
         encryption_algorithm=serialization.NoEncryption(),
     )
-    _write_private(keys_dir / f"{jwk_thumbprint(key.public_key())}{_KEY_SUFFIX}", pem)
+    write_private(keys_dir / f"{jwk_thumbprint(key.public_key())}{_KEY_SUFFIX}", pem)
     return key
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes) -> None:
     """Create the file 0600 from the start (no window where it is world-readable), then rename."""
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -224,4 +224,4 @@ def _read_active(keys_dir: Path, keys: list[SigningKey]) -> str:
 
 
 def _write_active(keys_dir: Path, thumbprint: str) -> None:
-    _write_private(keys_dir / _ACTIVE_FILE, f"{thumbprint}\n".encode())
+    write_private(keys_dir / _ACTIVE_FILE, f"{thumbprint}\n".encode())

@@ -51,6 +51,10 @@ class Credential(Base):
             name="revoked_has_reason",
         ),
         CheckConstraint("valid_until IS NULL OR valid_until > issued_at", name="valid_until"),
+        CheckConstraint(
+            "status_list_index IS NULL OR (status_list_index >= 0 AND status_list_index < 131072)",
+            name="status_list_index",
+        ),
         # The race guard: however many completions land at once, one active credential per
         # learner and achievement. Revoked and superseded ones stay, so they still verify.
         Index(
@@ -84,6 +88,8 @@ class Credential(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    # Its random position in the Bitstring Status List; NULL for credentials issued before it.
+    status_list_index: Mapped[int | None] = mapped_column(unique=True)
     # The big columns load only when a route asks for them (undefer), never by accident.
     document: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True, deferred_raiseload=True)
     jwt: Mapped[str] = mapped_column(Text, deferred=True, deferred_raiseload=True)

@@ -16,7 +16,7 @@ from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import AppError
 from app.core.forms import field_errors, form_dict
 from app.core.templating import render
-from app.credentials import service
+from app.credentials import media, service
 from app.credentials.dependencies import HoldersCredential, PublicCredential, RevocableCredential
 from app.credentials.schemas import (
     REASON_MAX,
@@ -29,15 +29,15 @@ from app.credentials.schemas import (
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 _v1 = APIRouter(prefix="/api/v1", tags=["credentials"])
-public = APIRouter(tags=["credentials"])  # the documents verifiers fetch, outside /api/v1
+# The documents verifiers fetch, outside /api/v1; each route declares the one type it sends.
+public = APIRouter(tags=["credentials"], default_response_class=Response)
 
-JSON_LD = "application/ld+json"
 _SHORT_CACHE = {"Cache-Control": "public, max-age=300"}
 _NO_STORE = {"Cache-Control": "private, no-store"}
 _REVOKE_LABELS = {"reason": "the reason for revoking this credential"}
 
 
-def _json(content: object, *, media_type: str = "application/json", **headers: str) -> Response:
+def _json(content: object, *, media_type: str = media.JSON, **headers: str) -> Response:
     return JSONResponse(content, media_type=media_type, headers=headers or None)
 
 
@@ -50,84 +50,98 @@ def _download(content: bytes, *, media_type: str, filename: str, private: bool =
 # --- what credentials point at --------------------------------------------------------------
 
 
-@public.get("/.well-known/jwks.json")
+@public.get("/.well-known/jwks.json", responses=media.JWKS_RESPONSE)
 def read_jwks() -> Response:
     """The public keys that sign QI Academy credentials, retired ones included (RFC 7517)."""
-    return _json(service.jwks(), media_type="application/jwk-set+json", **_SHORT_CACHE)
+    return _json(service.jwks(), media_type=media.JWK_SET, **_SHORT_CACHE)
 
 
-@public.get("/keys/{thumbprint}")
+@public.get("/.well-known/did.json", responses=media.DID_RESPONSE)
+@public.get("/did.json", responses=media.DID_RESPONSE)
+def read_did_document() -> Response:
+    """The issuer's DID document (did:web; /did.json when QIA_BASE_URL has a path)."""
+    return _json(service.did_document(), media_type=media.DID_LD, **_SHORT_CACHE)
+
+
+@public.get("/keys/{thumbprint}", responses=media.KEY_RESPONSE)
 def read_key(thumbprint: str) -> Response:
     """One public key, the target of a credential's `kid`."""
-    return _json(service.public_key(thumbprint), media_type="application/jwk+json", **_SHORT_CACHE)
+    return _json(service.public_key(thumbprint), media_type=media.JWK, **_SHORT_CACHE)
 
 
-@public.get("/issuer")
+@public.get("/issuer", responses=media.ISSUER_RESPONSE)
 def read_issuer() -> Response:
     """QI Academy's issuer profile."""
-    return _json(service.issuer_document(), media_type=JSON_LD, **_SHORT_CACHE)
+    return _json(service.issuer_document(), media_type=media.JSON_LD, **_SHORT_CACHE)
 
 
-@public.get("/achievements/{slug}")
+@public.get("/achievements/{slug}", responses=media.ACHIEVEMENT_RESPONSE)
 def read_achievement(slug: str) -> Response:
     """An achievement (Bronze, Silver, Gold) as Open Badges 3.0 describes it."""
-    return _json(service.achievement_document(slug), media_type=JSON_LD, **_SHORT_CACHE)
+    return _json(service.achievement_document(slug), media_type=media.JSON_LD, **_SHORT_CACHE)
 
 
-@public.get("/achievements/{slug}/image.png")
+@public.get("/achievements/{slug}/image.png", responses=media.PNG_RESPONSE)
 def read_achievement_png(slug: str) -> Response:
     """The badge artwork (PNG)."""
-    return FileResponse(service.achievement_image(slug, kind="png"), media_type="image/png")
+    return FileResponse(service.achievement_image(slug, kind="png"), media_type=media.PNG)
 
 
-@public.get("/achievements/{slug}/image.svg")
+@public.get("/achievements/{slug}/image.svg", responses=media.SVG_RESPONSE)
 def read_achievement_svg(slug: str) -> Response:
     """The badge artwork (SVG)."""
-    return FileResponse(service.achievement_image(slug, kind="svg"), media_type="image/svg+xml")
+    return FileResponse(service.achievement_image(slug, kind="svg"), media_type=media.SVG)
 
 
-@public.get("/status/revocations")
+@public.get("/status/revocations", responses=media.REVOCATIONS_RESPONSE)
 def read_revocations(session: SessionDep) -> Response:
     """The revocation list every credential's credentialStatus names (1EdTech Revocation List)."""
     return _json(service.revocation_list(session), **{"Cache-Control": "no-cache"})
 
 
+@public.get("/status/bitstring/revocation", responses=media.STATUS_LIST_RESPONSE)
+def read_bitstring_status_list(session: SessionDep) -> Response:
+    """The W3C BitstringStatusListCredential newer credentials name (signed, eddsa-rdfc-2022)."""
+    document = service.bitstring_status_list(session)
+    return _json(document, media_type=media.JSON_LD, **{"Cache-Control": "no-cache"})
+
+
 # --- one credential in each form ------------------------------------------------------------
 
 
-@public.get("/credentials/{credential_id:uuid}.jwt")
+@public.get("/credentials/{credential_id:uuid}.jwt", responses=media.JWT_RESPONSE)
 def read_credential_jwt(credential: PublicCredential) -> Response:
     """The signed credential (VC-JWT, compact JWS): what a digital wallet imports."""
-    return Response(credential.jwt, media_type="text/plain", headers=_SHORT_CACHE)
+    return Response(credential.jwt, media_type=media.JWT, headers=_SHORT_CACHE)
 
 
-@public.get("/credentials/{credential_id:uuid}.png")
+@public.get("/credentials/{credential_id:uuid}.png", responses=media.PNG_RESPONSE)
 def read_credential_png(credential: PublicCredential) -> Response:
     """The badge as a PNG with the signed credential baked in."""
     name = service.download_name(credential, suffix="png")
-    return _download(service.baked(credential, kind="png"), media_type="image/png", filename=name)
+    return _download(service.baked(credential, kind="png"), media_type=media.PNG, filename=name)
 
 
-@public.get("/credentials/{credential_id:uuid}.svg")
+@public.get("/credentials/{credential_id:uuid}.svg", responses=media.SVG_RESPONSE)
 def read_credential_svg(credential: PublicCredential) -> Response:
     """The badge as an SVG with the signed credential baked in."""
     name = service.download_name(credential, suffix="svg")
     svg = service.baked(credential, kind="svg")
-    return _download(svg, media_type="image/svg+xml", filename=name)
+    return _download(svg, media_type=media.SVG, filename=name)
 
 
-@public.get("/credentials/{credential_id:uuid}.pdf")
+@public.get("/credentials/{credential_id:uuid}.pdf", responses=media.PDF_RESPONSE)
 def read_credential_pdf(credential: HoldersCredential, session: SessionDep) -> Response:
     """The CPD certificate (holder, or a leader or admin who manages it)."""
     pdf = service.certificate(session, credential=credential)
     name = service.download_name(credential, suffix="pdf")
-    return _download(pdf, media_type="application/pdf", filename=name, private=True)
+    return _download(pdf, media_type=media.PDF, filename=name, private=True)
 
 
-@public.get("/credentials/{credential_id:uuid}")
+@public.get("/credentials/{credential_id:uuid}", responses=media.CREDENTIAL_RESPONSE)
 def read_credential(credential: PublicCredential) -> Response:
     """The credential as JSON (its `id` URL): the same document the JWT signs."""
-    return _json(credential.document, media_type=JSON_LD, **_SHORT_CACHE)
+    return _json(credential.document, media_type=media.JSON_LD, **_SHORT_CACHE)
 
 
 # --- API ------------------------------------------------------------------------------------
@@ -240,7 +254,7 @@ def cpd_record_pdf(user: CurrentUser, registry: ContentDep, session: SessionDep)
         session, user_id=user.id, full_name=user.full_name, registry=registry, kind="pdf"
     )
     name = service.cpd_record_name(kind="pdf")
-    return _download(pdf, media_type="application/pdf", filename=name, private=True)
+    return _download(pdf, media_type=media.PDF, filename=name, private=True)
 
 
 @pages.get("/me/cpd-record.csv")

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
+from openapi_core.deserializing.media_types.util import json_loads, plain_loads
 from openapi_core.testing import MockRequest, MockResponse
 from sqlalchemy.orm import Session
 
@@ -18,11 +19,20 @@ from tests.cohorts.factories import make_cohort, make_learner, make_trainer
 from tests.factories import answers, bearer, make_user
 
 Check = Callable[[httpx.Response], None]
+# openapi-core parses only plain application/json as JSON: the credential documents' own types too.
+READERS = {
+    "application/jwk-set+json": json_loads,
+    "application/jwk+json": json_loads,
+    "application/ld+json": json_loads,
+    "application/jwt": plain_loads,
+    "image/svg+xml": plain_loads,
+}
 
 
 @pytest.fixture
 def check(client: TestClient) -> Check:
-    spec = OpenAPI.from_dict(client.get("/openapi.json").json())
+    config = Config(extra_media_type_deserializers=READERS)
+    spec = OpenAPI.from_dict(client.get("/openapi.json").json(), config=config)
 
     def validate(response: httpx.Response) -> None:
         request = response.request
@@ -176,3 +186,45 @@ def test_the_validator_catches_a_response_that_breaks_the_document(
     )
     with pytest.raises(Exception, match="detail"):
         check(forged)
+
+
+def test_credential_documents_are_the_media_types_the_document_names(
+    client: TestClient, db: Session, registry: ContentRegistry, check: Check
+) -> None:
+    """Keys, issuer, achievement, status list and each form of a credential, as really served."""
+    from tests.credentials.factories import earn_bronze, path_of
+
+    _, holder, listed = earn_bronze(client, db, registry)
+    links = listed["links"]
+    kid = path_of(client.get("/.well-known/jwks.json").json()["keys"][0]["kid"])
+    responses = [
+        client.get("/.well-known/jwks.json"),
+        client.get(kid),
+        client.get("/issuer"),
+        client.get("/achievements/bronze"),
+        client.get("/achievements/bronze/image.png"),
+        client.get("/achievements/bronze/image.svg"),
+        client.get("/status/revocations"),
+        client.get(path_of(links["json"])),
+        client.get(path_of(links["jwt"])),
+        client.get(path_of(links["png"])),
+        client.get(path_of(links["svg"])),
+        client.get(path_of(links["pdf"]), headers=holder),
+        client.get(path_of(links["pdf"])),
+        client.get("/achievements/no-such-badge"),
+    ]
+    assert _all(check, *responses) == [*[200] * 12, 401, 404]
+    assert [r.headers["content-type"].split(";")[0] for r in responses[:12]] == [
+        "application/jwk-set+json",
+        "application/jwk+json",
+        "application/ld+json",
+        "application/ld+json",
+        "image/png",
+        "image/svg+xml",
+        "application/json",
+        "application/ld+json",
+        "application/jwt",
+        "image/png",
+        "image/svg+xml",
+        "application/pdf",
+    ]

@@ -199,7 +199,13 @@ def test_every_issued_credential_validates_against_the_ob3_schema(
     payload = jwt_part(credential.jwt, 1)
     for document in (credential.document, payload):
         assert [e.message for e in schema_validator.iter_errors(document)] == []
-    assert payload["credentialStatus"]["id"] == "http://testserver/status/revocations"
+    assert payload["credentialStatus"] == {
+        "id": f"http://testserver/status/bitstring/revocation#{credential.status_list_index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(credential.status_list_index),
+        "statusListCredential": "http://testserver/status/bitstring/revocation",
+    }
     assert payload["credentialSubject"]["id"].startswith("urn:uuid:")
     assert user.email not in credential.jwt  # only its salted hash is in the credential
 
@@ -251,7 +257,7 @@ def test_each_link_serves_its_form(
 
     assert as_json.status_code == 200
     assert as_json.json()["id"] == links["json"]
-    assert as_jwt.headers["content-type"].startswith("text/plain")
+    assert as_jwt.headers["content-type"] == "application/jwt"
     assert jwt_part(as_jwt.text, 1)["jti"] == links["json"]
     assert png.headers["content-type"] == "image/png"
     assert unbake_png(png.content) == as_jwt.text

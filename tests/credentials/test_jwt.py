@@ -18,14 +18,9 @@ from joserfc import jwt as jose_rfc_jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from app.credentials.keys import KeyRing
-from app.credentials.openbadges import (
-    TOKEN_CHECKS,
-    RevocationEntry,
-    build_revocation_list,
-    parse_datetime,
-    sign_credential,
-    verify_jwt,
-)
+from app.credentials.openbadges import parse_datetime
+from app.credentials.status_lists import RevocationEntry, build_revocation_list
+from app.credentials.vc_jwt import TOKEN_CHECKS, sign_credential, verify_jwt
 from tests.credentials.conftest import BASE_URL, ISSUED, OB3, MakeCredential
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.credentials.keys import KeyRing, KeyStoreError
-from app.credentials.openbadges import sign_credential, verify_jwt
+from app.credentials.vc_jwt import sign_credential, verify_jwt
 from tests.credentials.conftest import BASE_URL, MakeCredential
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}

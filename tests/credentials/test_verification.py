@@ -67,7 +67,7 @@ def test_pyjwt_verifies_the_credential_with_only_the_published_jwks(
         token,
         key.key,
         algorithms=["RS256"],
-        issuer="http://testserver/issuer",
+        issuer="did:web:testserver",
         options={"require": ["iss", "sub", "nbf", "jti"]},
     )
 
@@ -157,7 +157,7 @@ def test_a_valid_credential_verifies_with_every_check_passed(
     assert result["holder_name"] == "Siobhán O'Connor"
     assert result["achievement"] == "bronze"
     assert result["issuer"] == {
-        "id": "http://testserver/issuer",
+        "id": "did:web:testserver",
         "name": "QI Academy",
         "url": "http://testserver",
     }
@@ -170,6 +170,7 @@ def test_a_valid_credential_verifies_with_every_check_passed(
         "not_before",
         "expiry",
         "status",
+        "proof",
         "record",
         "current",
     }
@@ -263,7 +264,7 @@ def test_a_token_signed_by_someone_else_is_not_verified(
     client: TestClient, tmp_path: Path, token_and_jwks: tuple[str, dict[str, Any], dict[str, Any]]
 ) -> None:
     from app.credentials.keys import KeyRing
-    from app.credentials.openbadges import sign_credential
+    from app.credentials.vc_jwt import sign_credential
 
     token, _, _ = token_and_jwks
     forger = KeyRing.load(keys_dir=tmp_path / "forger", base_url="http://testserver")
@@ -297,7 +298,7 @@ def test_public_documents_describe_the_issuer_achievements_and_status(
     svg = client.get("/achievements/gold/image.svg")
     status_list = client.get("/status/revocations").json()
 
-    assert issuer["id"] == "http://testserver/issuer"
+    assert issuer["id"] == "did:web:testserver"
     assert issuer["type"] == ["Profile"]
     assert bronze["id"] == "http://testserver/achievements/bronze"
     assert bronze["criteria"]["narrative"].startswith("The holder completed every")
@@ -305,7 +306,7 @@ def test_public_documents_describe_the_issuer_achievements_and_status(
     assert image.headers["content-type"] == "image/png"
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert status_list["id"] == "http://testserver/status/revocations"
-    assert status_list["issuer"] == "http://testserver/issuer"
+    assert status_list["issuer"] == "did:web:testserver"
     assert client.get("/achievements/platinum").status_code == 404
 
 
@@ -372,3 +373,22 @@ def test_a_deleted_holders_name_and_forms_are_no_longer_published(
     assert "the holder deleted their account" in page.text
     for form in ("json", "jwt", "png", "svg"):
         assert client.get(path_of(listed["links"][form])).status_code == 410
+
+
+def test_a_stored_json_ld_credential_changed_after_signing_fails_its_proof_check(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    _, _, listed = earn_bronze(client, db, registry)
+    credential_id = uuid.UUID(listed["id"])
+    before = client.get(f"/api/v1/credentials/{credential_id}/verify").json()
+    document = json.loads(json.dumps(client.get(path_of(listed["links"]["json"])).json()))
+    document["credentialSubject"]["creditsEarned"] = 99.0
+    db.execute(update(Credential).where(Credential.id == credential_id).values(document=document))
+    db.expire_all()
+
+    after = client.get(f"/api/v1/credentials/{credential_id}/verify").json()
+
+    assert _checks(before)["proof"] is True
+    assert _checks(after)["proof"] is False
+    assert after["valid"] is False
+    assert "Data Integrity proof" in after["reason"]
