@@ -101,8 +101,9 @@ def test_badge_downloads_and_verification_then_revocation(
     pdf_name, pdf = _download(page, "CPD certificate (PDF)", tmp_path)
     png_name, png = _download(page, "Badge with your credential inside (PNG)", tmp_path)
     svg_name, svg = _download(page, "Badge with your credential inside (SVG)", tmp_path)
-    json_name, as_json = _download(page, "Credential for a digital wallet (JSON)", tmp_path)
-    jwt_name, jwt = _download(page, "Signed credential for a digital wallet (JWT)", tmp_path)
+    page.get_by_text("Files for a digital wallet").first.click()  # technical files sit in details
+    json_name, as_json = _download(page, "Credential file (JSON-LD, for most wallets)", tmp_path)
+    jwt_name, jwt = _download(page, "Credential file (JWT, for wallets that ask for it)", tmp_path)
     csv_name, record = _download(page, "Download your CPD record (CSV", tmp_path)
     record_name, record_pdf = _download(page, "Download your CPD record (PDF)", tmp_path)
 
