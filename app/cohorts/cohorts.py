@@ -289,6 +289,8 @@ def trainer_view(session: Session, *, cohort: Cohort) -> CohortTrainerView:
 def get_enrolment(
     session: Session, *, cohort_id: int, user_id: int, active_only: bool = True
 ) -> Enrolment | None:
+    """This person's enrolment in the cohort (here, not in membership: a co-trainer must not be
+    one of its learners)."""
     query = select(Enrolment).where(Enrolment.cohort_id == cohort_id, Enrolment.user_id == user_id)
     if active_only:
         query = query.where(Enrolment.status == "active")

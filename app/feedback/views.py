@@ -23,14 +23,13 @@ RATING_MESSAGE = "Choose a rating from 1 (very poor) to 5 (very good)"
 
 
 def rating_errors(exc: ValidationError) -> dict[str, str]:
-    """The comment's own wording ("Comment must be 2000 characters or fewer"); one for the rating."""
+    """What to fix: the comment in its own words ("Comment must be 2000 characters or fewer"),
+    and one wording for every rating problem (missing, not a number, out of range)."""
     errors = field_errors(
         exc, {"comment": "comment"}, default="rating", order=("rating", "comment")
     )
     return {
-        ("comment" if field == "comment" else "rating"): (
-            message if field == "comment" else RATING_MESSAGE
-        )
+        field: message if field == "comment" else RATING_MESSAGE
         for field, message in errors.items()
     }
 
