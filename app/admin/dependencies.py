@@ -8,12 +8,9 @@ from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import service as accounts_service
-from app.accounts.constants import Role
-from app.accounts.dependencies import require_roles
+from app.accounts.dependencies import AdminUser
 from app.accounts.models import Organisation, User
 from app.core.deps import SessionDep
-
-AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
 
 
 async def _managed_user(user_id: int, _admin: AdminUser, session: SessionDep) -> User:

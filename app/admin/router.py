@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from app.accounts.constants import ORGANISATION_KINDS, REGIONS, STAFF_GROUPS, Role
-from app.admin import service
-from app.admin.dependencies import AdminUser, ManagedOrganisation, ManagedUser
+from app.accounts.dependencies import AdminUser
+from app.admin import service, views
+from app.admin.dependencies import ManagedOrganisation, ManagedUser
 from app.admin.schemas import (
     AuditList,
     OrganisationAdmin,
@@ -24,9 +24,8 @@ from app.content import scorm
 from app.content.dependencies import ContentDep, GlossaryDep, ModuleDep
 from app.content.schemas import TIER_NAMES
 from app.core.deps import SessionDep, SettingsDep, verify_csrf
-from app.core.errors import AppError, InvalidInput
-from app.core.forms import field_errors, form_dict
-from app.core.pagination import Pager
+from app.core.errors import AppError
+from app.core.forms import form_dict
 from app.core.responses import attachment
 from app.core.templating import render
 
@@ -36,29 +35,8 @@ api = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 Page = Annotated[int, Query(ge=1, le=100_000)]
 SearchText = Annotated[str, Query(max_length=200)]
 RoleFilter = Annotated[str, Query(max_length=20, description="learner, trainer, leader or admin")]
-
-DONE = {
-    "roles": "Roles saved. The user's other sessions have ended.",
-    "deactivated": "Account deactivated. The user has been signed out everywhere.",
-    "reactivated": "Account reactivated. The user can sign in again.",
-    "reset": "A password reset link has been emailed to the user. It works once, for 24 hours.",
-    "created": "Organisation added.",
-    "saved": "Organisation saved.",
-}
-_ORG_LABELS = {"name": "the organisation's name", "kind": "a type", "region": "a region"}
-ROLE_CHOICES = (Role.TRAINER, Role.LEADER, Role.ADMIN)
-
-
-def _role(value: str) -> Role | None:
-    """The role filter: empty means any role (the search form sends role= for 'Any role')."""
-    if not value:
-        return None
-    try:
-        return Role(value)
-    except ValueError:
-        raise InvalidInput(
-            "Choose a role from the list: " + ", ".join(r.value for r in Role), field="role"
-        ) from None
+Done = Annotated[str | None, Query(max_length=20)]
+Action = Annotated[str | None, Query(max_length=60)]
 
 
 def _redirect(url: str) -> Response:
@@ -88,77 +66,17 @@ def users_page(
     page: Page = 1,
 ) -> Response:
     """Find users by name or email, optionally by role, 25 to a page."""
-    chosen = _role(role)
-    found = service.user_list(session, query=q, role=chosen, page=page)
-    pager = Pager(page=page, per_page=service.USERS_PER_PAGE, total=found.total)
-    return render(
-        request,
-        "admin/users.html",
-        {
-            "title": "Users",
-            "found": found,
-            "q": q,
-            "role": chosen.value if chosen else "",
-            "roles": [r.value for r in Role],
-            "pager": pager,
-            "pagination": pager.links("/admin/users", q=q, role=chosen.value if chosen else None),
-            "nav": "admin",
-        },
-    )
-
-
-def _user_page(
-    request: Request,
-    session: SessionDep,
-    admin: AdminUser,
-    user: ManagedUser,
-    *,
-    done: str | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    view = service.user_admin(user)
-    return render(
-        request,
-        "admin/user.html",
-        {
-            "title": view.full_name,
-            "user": view,
-            "is_self": user.id == admin.id,
-            "staff_group": STAFF_GROUPS.get(view.staff_group, view.staff_group),
-            "role_choices": [r.value for r in ROLE_CHOICES],
-            "history": service.user_history(session, user=user),
-            "done": DONE.get(done or ""),
-            "errors": errors or {},
-            "nav": "admin",
-        },
-        status_code=status_code,
-    )
+    ctx = views.users_context(session, q=q, role=role, page=page)
+    return render(request, "admin/users.html", ctx)
 
 
 @pages.get("/users/{user_id}")
 def user_page(
-    request: Request,
-    admin: AdminUser,
-    user: ManagedUser,
-    session: SessionDep,
-    done: Annotated[str | None, Query(max_length=20)] = None,
+    request: Request, admin: AdminUser, user: ManagedUser, session: SessionDep, done: Done = None
 ) -> Response:
     """One user: details, roles, status, reset link, and what admins have done to the account."""
-    return _user_page(request, session, admin, user, done=done)
-
-
-def _acted(
-    request: Request, session: SessionDep, admin: AdminUser, user: ManagedUser, exc: AppError
-) -> Response:
-    return _user_page(
-        request,
-        session,
-        admin,
-        user,
-        errors={exc.field or "status": exc.message},
-        status_code=exc.status_code,
-    )
+    ctx = views.user_context(session, admin=admin, user=user, done=done)
+    return render(request, views.USER_TEMPLATE, ctx)
 
 
 @pages.post("/users/{user_id}/roles")
@@ -168,118 +86,59 @@ async def user_roles_submit(
     """Save the roles ticked on the user page."""
     form = await request.form()
     try:
-        roles = [Role(v) for v in form.getlist("roles") if isinstance(v, str)]
-        if not set(roles) <= set(ROLE_CHOICES) | {Role.LEARNER}:
-            raise ValueError
-    except ValueError:
-        return _acted(
-            request,
-            session,
-            admin,
-            user,
-            InvalidInput("Choose roles from the list.", field="roles"),
-        )
-    try:
+        roles = views.roles_from_form(form)
         service.change_roles(session, actor=admin, user=user, roles=roles)
     except AppError as exc:
-        return _acted(request, session, admin, user, exc)
+        raise views.user_invalid(session, admin=admin, user=user, exc=exc) from exc
     return _redirect(f"/admin/users/{user.id}?done=roles")
 
 
 @pages.post("/users/{user_id}/deactivate")
-def user_deactivate(
-    request: Request, admin: AdminUser, user: ManagedUser, session: SessionDep
-) -> Response:
+def user_deactivate(admin: AdminUser, user: ManagedUser, session: SessionDep) -> Response:
     """Deactivate the account: sign-in refused and every session ended."""
     try:
         service.set_active(session, actor=admin, user=user, active=False)
     except AppError as exc:
-        return _acted(request, session, admin, user, exc)
+        raise views.user_invalid(session, admin=admin, user=user, exc=exc) from exc
     return _redirect(f"/admin/users/{user.id}?done=deactivated")
 
 
 @pages.post("/users/{user_id}/reactivate")
-def user_reactivate(
-    request: Request, admin: AdminUser, user: ManagedUser, session: SessionDep
-) -> Response:
+def user_reactivate(admin: AdminUser, user: ManagedUser, session: SessionDep) -> Response:
     """Let a deactivated account sign in again."""
     try:
         service.set_active(session, actor=admin, user=user, active=True)
     except AppError as exc:
-        return _acted(request, session, admin, user, exc)
+        raise views.user_invalid(session, admin=admin, user=user, exc=exc) from exc
     return _redirect(f"/admin/users/{user.id}?done=reactivated")
 
 
 @pages.post("/users/{user_id}/reset-link")
 def user_reset_link(
-    request: Request,
-    admin: AdminUser,
-    user: ManagedUser,
-    session: SessionDep,
-    settings: SettingsDep,
+    admin: AdminUser, user: ManagedUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """Email the user a link to set a new password."""
     try:
         service.send_reset_link(session, actor=admin, user=user, settings=settings)
     except AppError as exc:
-        return _acted(request, session, admin, user, exc)
+        raise views.user_invalid(session, admin=admin, user=user, exc=exc) from exc
     return _redirect(f"/admin/users/{user.id}?done=reset")
 
 
 @pages.get("/organisations")
 def organisations_page(
-    request: Request,
-    _admin: AdminUser,
-    session: SessionDep,
-    done: Annotated[str | None, Query(max_length=20)] = None,
+    request: Request, _admin: AdminUser, session: SessionDep, done: Done = None
 ) -> Response:
     """Every organisation with its type, region and number of accounts."""
-    return render(
-        request,
-        "admin/organisations.html",
-        {
-            "title": "Organisations",
-            "organisations": service.organisation_list(session),
-            "done": DONE.get(done or ""),
-            "nav": "admin",
-        },
-    )
-
-
-def _organisation_form(
-    request: Request,
-    *,
-    form: dict[str, Any],
-    organisation_id: int | None = None,
-    errors: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "admin/organisation_form.html",
-        {
-            "title": "Edit organisation" if organisation_id else "Add an organisation",
-            "form": form,
-            "organisation_id": organisation_id,
-            "kinds": ORGANISATION_KINDS,
-            "regions": REGIONS,
-            "errors": errors or {},
-            "nav": "admin",
-        },
-        status_code=status_code,
-    )
-
-
-def _form_failure(exc: ValidationError | AppError) -> tuple[dict[str, str], int]:
-    if isinstance(exc, ValidationError):
-        return field_errors(exc, _ORG_LABELS), 422
-    return {exc.field or "name": exc.message}, exc.status_code
+    ctx = views.organisations_context(session, done=done)
+    return render(request, "admin/organisations.html", ctx)
 
 
 @pages.get("/organisations/new")
 def organisation_new(request: Request, _admin: AdminUser) -> Response:
     """The form to add an organisation."""
-    return _organisation_form(request, form={"kind": "other"})
+    ctx = views.organisation_context(form={"kind": "other"})
+    return render(request, views.ORGANISATION_TEMPLATE, ctx)
 
 
 @pages.post("/organisations/new")
@@ -287,13 +146,12 @@ async def organisation_create_submit(
     request: Request, admin: AdminUser, session: SessionDep
 ) -> Response:
     """Add the organisation, or show what to fix."""
-    form = form_dict(await request.form(), "name", "kind", "region")
+    form = form_dict(await request.form(), *views.ORGANISATION_FIELDS)
     try:
         data = OrganisationCreate.model_validate(form)
         service.create_organisation(session, actor=admin, data=data)
     except (ValidationError, AppError) as exc:
-        errors, code = _form_failure(exc)
-        return _organisation_form(request, form=form, errors=errors, status_code=code)
+        raise views.organisation_invalid(exc, form=form) from exc
     return _redirect("/admin/organisations?done=created")
 
 
@@ -303,7 +161,8 @@ def organisation_edit(
 ) -> Response:
     """The form to change an organisation's name, type and region."""
     form = {"name": organisation.name, "kind": organisation.kind, "region": organisation.region}
-    return _organisation_form(request, form=form, organisation_id=organisation.id)
+    ctx = views.organisation_context(form=form, organisation_id=organisation.id)
+    return render(request, views.ORGANISATION_TEMPLATE, ctx)
 
 
 @pages.post("/organisations/{organisation_id}")
@@ -311,40 +170,23 @@ async def organisation_edit_submit(
     request: Request, admin: AdminUser, organisation: ManagedOrganisation, session: SessionDep
 ) -> Response:
     """Save the organisation, or show what to fix."""
-    form = form_dict(await request.form(), "name", "kind", "region")
+    form = form_dict(await request.form(), *views.ORGANISATION_FIELDS)
+    organisation_id = organisation.id
     try:
         data = OrganisationUpdate.model_validate(form)
         service.update_organisation(session, actor=admin, organisation=organisation, data=data)
     except (ValidationError, AppError) as exc:
-        errors, code = _form_failure(exc)
-        return _organisation_form(
-            request, form=form, organisation_id=organisation.id, errors=errors, status_code=code
-        )
+        raise views.organisation_invalid(exc, form=form, organisation_id=organisation_id) from exc
     return _redirect("/admin/organisations?done=saved")
 
 
 @pages.get("/audit")
 def audit_page(
-    request: Request,
-    _admin: AdminUser,
-    session: SessionDep,
-    action: Annotated[str | None, Query(max_length=60)] = None,
-    page: Page = 1,
+    request: Request, _admin: AdminUser, session: SessionDep, action: Action = None, page: Page = 1
 ) -> Response:
     """Every privileged action: who did what, to whom, and when; newest first."""
-    log = service.audit_log(session, page=page, action=action)
-    pager = Pager(page=page, per_page=service.AUDIT_PER_PAGE, total=log.total)
     return render(
-        request,
-        "admin/audit.html",
-        {
-            "title": "Audit log",
-            "log": log,
-            "action": action or "",
-            "pager": pager,
-            "pagination": pager.links("/admin/audit", action=action),
-            "nav": "admin",
-        },
+        request, "admin/audit.html", views.audit_context(session, action=action, page=page)
     )
 
 
@@ -378,7 +220,7 @@ def list_users(
     page: Page = 1,
 ) -> UserList:
     """Users whose name or email contains `q`, optionally with `role`; 25 a page, by name."""
-    return service.user_list(session, query=q, role=_role(role), page=page)
+    return service.user_list(session, query=q, role=service.role_filter(role), page=page)
 
 
 @api.get("/users/{user_id}")
@@ -441,7 +283,7 @@ def update_organisation(
 def read_audit_log(
     _admin: AdminUser,
     session: SessionDep,
-    action: Annotated[str | None, Query(max_length=60)] = None,
+    action: Action = None,
     page: Page = 1,
 ) -> AuditList:
     """The audit log, newest first, 50 a page; `action` keeps one kind of action."""

@@ -25,6 +25,7 @@ from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.core.config import Settings
 from app.core.db import as_utc
+from app.core.errors import InvalidInput
 from app.core.pagination import Pager, offset_for
 from app.outbox import service as outbox_service
 
@@ -41,6 +42,18 @@ ACTION_LABELS = {
     "organisation.created": "Created organisation",
     "organisation.updated": "Edited organisation",
 }
+
+
+def role_filter(value: str) -> Role | None:
+    """The role to search by: empty means any role (the search form sends role= for 'Any role')."""
+    if not value:
+        return None
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput(
+            "Choose a role from the list: " + ", ".join(r.value for r in Role), field="role"
+        ) from None
 
 
 def user_admin(user: User) -> UserAdmin:

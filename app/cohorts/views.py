@@ -1,4 +1,5 @@
-"""Page helpers for cohorts: UK-style dates and times, form parsing and friendly form errors."""
+"""Page helpers for cohorts: UK-style dates and times, form parsing, friendly form errors, and the
+context of the pages that forms redraw (raised as FormInvalid, so the request rolls back)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,25 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from fastapi import Request
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
 
+from app.cohorts import service
 from app.cohorts.dependencies import CohortAccess
-from app.cohorts.schemas import KIND_NAMES, SessionPublic
-from app.core.timefmt import clock, local
+from app.cohorts.exceptions import ImportRejected
+from app.cohorts.schemas import KIND_NAMES, CohortCreate, ImportResult, SessionCreate, SessionPublic
+from app.core.config import get_settings
+from app.core.errors import AppError, InvalidInput
+from app.core.forms import FormInvalid, field_errors
+from app.core.responses import done_message
+from app.core.timefmt import clock, day, local
+
+NEW_TEMPLATE = "cohorts/trainer_new.html"
+MEMBERS_TEMPLATE = "cohorts/trainer_members.html"
+SESSIONS_TEMPLATE = "cohorts/trainer_sessions.html"
+MY_COHORTS_TEMPLATE = "cohorts/learner_list.html"
 
 COHORT_FIELDS = (
     "name",
@@ -68,6 +83,11 @@ def cohort_input(form: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+def cohort_create(form: dict[str, str]) -> CohortCreate:
+    """The create-a-cohort form as CohortCreate (ValidationError if a field is wrong)."""
+    return CohortCreate.model_validate(cohort_input(form))
+
+
 def session_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """Date and two times to starts_at/ends_at; problems with those three fields reported here."""
     errors: dict[str, str] = {}
@@ -88,6 +108,36 @@ def session_input(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]
         elif day is not None:
             data[key] = datetime.fromisoformat(f"{day.isoformat()}T{value.zfill(5)}")
     return data, errors
+
+
+def session_create(form: dict[str, str]) -> tuple[SessionCreate | None, dict[str, str]]:
+    """The add-a-session form as SessionCreate, or None and what to fix on each field."""
+    data, errors = session_input(form)
+    if errors:
+        return None, errors
+    try:
+        return SessionCreate.model_validate(data), {}
+    except ValidationError as exc:
+        return None, form_errors(exc, SESSION_MESSAGES, model_field="end_time")
+
+
+def register_marks(form: FormData) -> dict[int, str]:
+    """The register form's `mark-<user id>` fields: user id to "present" or "absent"."""
+    return {
+        int(key.removeprefix("mark-")): str(value)
+        for key, value in form.multi_items()
+        if key.startswith("mark-") and key.removeprefix("mark-").isdigit()
+    }
+
+
+async def upload_bytes(upload: object) -> bytes:
+    """The uploaded CSV file (at most one byte over the limit, so the import can refuse it)."""
+    content = (
+        await upload.read(service.MAX_IMPORT_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    )
+    if not content:
+        raise InvalidInput("Choose a CSV file of learners to upload", field="file")
+    return content
 
 
 def form_errors(
@@ -136,4 +186,101 @@ def trainer_frame(access: CohortAccess, section: str, title: str) -> dict[str, A
         "cohort": {"id": c.id, "name": c.name, "kind": c.kind, "kind_name": KIND_NAMES[c.kind]},
         "section": section,
         "nav": "trainer",
+    }
+
+
+# ---------------------------------------------------------------- pages that forms redraw
+
+
+def new_cohort_context(form: dict[str, str]) -> dict[str, Any]:
+    return {"title": "Create a cohort", "form": form, "kinds": KIND_NAMES, "nav": "trainer"}
+
+
+def new_cohort_invalid(form: dict[str, str], exc: ValidationError | AppError) -> FormInvalid:
+    """The create-a-cohort form again, with what to fix."""
+    errors = (
+        form_errors(exc, COHORT_MESSAGES, model_field="ends_on")
+        if isinstance(exc, ValidationError)
+        else field_errors(exc, {}, default="name")
+    )
+    return FormInvalid(errors, template=NEW_TEMPLATE, context=new_cohort_context(form))
+
+
+def imported(request: Request) -> dict[str, int] | None:
+    """The import counts carried back in the redirect's query string."""
+    if request.query_params.get("done") != "imported":
+        return None
+    values = {k: request.query_params.get(k, "") for k in ImportResult.model_fields}
+    return {k: int(v) for k, v in values.items() if v.isdigit()}
+
+
+def members_context(
+    request: Request, access: CohortAccess, session: Session, **extra: Any
+) -> dict[str, Any]:
+    """The learners page: learners, teams, co-trainers, the invite link and the CSV import."""
+    cohort = access.cohort
+    ctx = trainer_frame(access, "members", "Learners and teams")
+    ctx.update(
+        view=service.trainer_view(session, cohort=cohort),
+        members=service.members(session, cohort_id=cohort.id),
+        teams=service.teams(session, cohort_id=cohort.id),
+        join_url=f"{get_settings().base_url}/cohorts/join/{cohort.invite_code}",
+        expires=day(cohort.invite_expires_at),
+        done=done_message(request, DONE),
+        imported=imported(request),
+        **extra,
+    )
+    return ctx
+
+
+def members_invalid(
+    request: Request,
+    access: CohortAccess,
+    session: Session,
+    exc: AppError,
+    *,
+    field: str,
+    **extra: Any,
+) -> FormInvalid:
+    """The learners page again with `exc` on `field` (and an import's rejected rows)."""
+    if isinstance(exc, ImportRejected):
+        extra["row_errors"] = exc.errors
+    ctx = members_context(request, access, session, **extra)
+    return FormInvalid(
+        {field: exc.message}, template=MEMBERS_TEMPLATE, context=ctx, status_code=exc.status_code
+    )
+
+
+def sessions_context(
+    request: Request, access: CohortAccess, session: Session, *, form: dict[str, str]
+) -> dict[str, Any]:
+    """The sessions page: the cohort's workshop sessions and the form to add one."""
+    ctx = trainer_frame(access, "sessions", "Workshop sessions")
+    sessions = service.sessions_for(session, cohort_id=access.cohort.id)
+    ctx.update(
+        sessions=[session_view(s) for s in sessions],
+        form=form,
+        done=done_message(request, DONE),
+    )
+    return ctx
+
+
+def sessions_invalid(
+    request: Request,
+    access: CohortAccess,
+    session: Session,
+    *,
+    form: dict[str, str],
+    errors: dict[str, str],
+) -> FormInvalid:
+    ctx = sessions_context(request, access, session, form=form)
+    return FormInvalid(errors, template=SESSIONS_TEMPLATE, context=ctx)
+
+
+def my_cohorts_context(session: Session, *, user_id: int) -> dict[str, Any]:
+    return {
+        "title": "My cohorts",
+        "cohorts": service.cohorts_for_learner(session, user_id=user_id),
+        "kinds": KIND_NAMES,
+        "nav": "cohorts",
     }

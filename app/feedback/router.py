@@ -5,25 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import ValidationError
 from starlette.responses import RedirectResponse, Response
 
-from app.accounts.dependencies import CurrentUser
+from app.accounts.dependencies import CurrentUser, LeaderUser
 from app.cohorts import service as cohorts_service
 from app.cohorts.dependencies import CohortForTrainer, TrainerUser
-from app.cohorts.schemas import SessionPublic
 from app.content.dependencies import ContentDep, ModuleDep
 from app.content.schemas import TIER_NAMES
 from app.core.deps import SessionDep, verify_csrf
 from app.core.errors import NotFound
 from app.core.forms import form_dict
-from app.core.pagination import Pager, offset_for
 from app.core.templating import render
-from app.feedback import service
-from app.feedback.dependencies import LeaderUser
-from app.feedback.models import COMMENT_MAX
+from app.feedback import service, views
 from app.feedback.schemas import (
-    RATING_LABELS,
     CohortFeedback,
     FeedbackCreate,
     FeedbackSummary,
@@ -35,45 +29,6 @@ from app.feedback.schemas import (
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["feedback"])
 
-COMMENTS_PER_PAGE = 20
-
-
-def _form_errors(exc: ValidationError) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for err in exc.errors():
-        field = str(err["loc"][0]) if err.get("loc") else "rating"
-        if field == "comment":
-            errors.setdefault("comment", f"Comment must be {COMMENT_MAX} characters or fewer")
-        else:
-            errors.setdefault("rating", "Choose a rating from 1 (very poor) to 5 (very good)")
-    return errors
-
-
-def _rating_page(
-    request: Request,
-    module: ModuleDep,
-    *,
-    form: dict[str, str],
-    errors: dict[str, str] | None = None,
-    saved: bool = False,
-) -> Response:
-    return render(
-        request,
-        "feedback/rate.html",
-        {
-            "title": f"Rate {module.meta.title}",
-            "module": module.meta,
-            "tier_name": TIER_NAMES[module.tier],
-            "form": form,
-            "errors": errors or {},
-            "saved": saved,
-            "labels": RATING_LABELS,
-            "comment_max": COMMENT_MAX,
-            "nav": module.tier,
-        },
-        status_code=422 if errors else 200,
-    )
-
 
 @pages.get("/modules/{slug}/feedback")
 def rating_page(
@@ -84,7 +39,9 @@ def rating_page(
         raise service.NotCompleted()
     own = service.own_rating(session, user_id=user.id, module=module)
     form = {"rating": str(own.rating), "comment": own.comment or ""} if own else {}
-    return _rating_page(request, module, form=form, saved=saved)
+    return render(
+        request, views.RATE_TEMPLATE, views.rating_context(module, form=form, saved=saved)
+    )
 
 
 @pages.post("/modules/{slug}/feedback")
@@ -93,12 +50,8 @@ async def rating_submit(
 ) -> Response:
     """Save the rating, or show what to fix."""
     form = form_dict(await request.form(), "rating", "comment")
-    try:
-        data = FeedbackCreate.model_validate(
-            {"rating": form["rating"] or None, "comment": form["comment"]}
-        )
-    except ValidationError as exc:
-        return _rating_page(request, module, form=form, errors=_form_errors(exc))
+    ctx = views.rating_context(module, form=form)
+    data = views.feedback_create(form, template=views.RATE_TEMPLATE, context=ctx)
     service.rate_module(session, user_id=user.id, module=module, data=data)
     return RedirectResponse(f"/modules/{module.slug}/feedback?saved=true", status_code=303)
 
@@ -130,30 +83,8 @@ def leader_module_comments(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     """Every comment on one module, newest first."""
-    items, total = service.comments(
-        session,
-        registry=registry,
-        module=module,
-        limit=COMMENTS_PER_PAGE,
-        offset=offset_for(page, COMMENTS_PER_PAGE),
-    )
-    rating = next(
-        r for r in service.module_ratings(session, registry=registry) if r.slug == module.slug
-    )
-    pager = Pager(page=page, per_page=COMMENTS_PER_PAGE, total=total)
-    return render(
-        request,
-        "feedback/leader_module.html",
-        {
-            "title": f"Feedback on {module.meta.title}",
-            "module": module.meta,
-            "rating": rating,
-            "comments": items,
-            "pager": pager,
-            "pagination": pager.links(f"/leader/feedback/modules/{module.slug}"),
-            "nav": "feedback",
-        },
-    )
+    ctx = views.module_comments_context(session, registry=registry, module=module, page=page)
+    return render(request, "feedback/leader_module.html", ctx)
 
 
 @api.put("/modules/{slug}/feedback")
@@ -186,29 +117,6 @@ def read_feedback_summary(
 # ---- workshop sessions, trainers, and the learner's own list ------------------------------------
 
 
-def _session_page(
-    request: Request,
-    workshop: SessionPublic,
-    *,
-    form: dict[str, str],
-    errors: dict[str, str] | None = None,
-    saved: bool = False,
-) -> Response:
-    return render(
-        request,
-        "feedback/rate_session.html",
-        {
-            "title": f"Rate {workshop.title}",
-            "workshop": workshop,
-            "form": form,
-            "errors": errors or {},
-            "saved": saved,
-            "nav": "cohorts",
-        },
-        status_code=422 if errors else 200,
-    )
-
-
 @pages.get("/cohorts/{cohort_id}/sessions/{session_id}/feedback")
 def session_rating_page(
     request: Request,
@@ -224,7 +132,8 @@ def session_rating_page(
     )
     own = service.own_session_rating(session, user_id=user.id, session_id=session_id)
     form = {"rating": str(own.rating), "comment": own.comment or ""} if own else {}
-    return _session_page(request, workshop, form=form, saved=saved)
+    ctx = views.session_rating_context(workshop, form=form, saved=saved)
+    return render(request, views.RATE_SESSION_TEMPLATE, ctx)
 
 
 @pages.post("/cohorts/{cohort_id}/sessions/{session_id}/feedback")
@@ -236,12 +145,8 @@ async def session_rating_submit(
         session, user_id=user.id, cohort_id=cohort_id, session_id=session_id
     )
     form = form_dict(await request.form(), "rating", "comment")
-    try:
-        data = FeedbackCreate.model_validate(
-            {"rating": form["rating"] or None, "comment": form["comment"]}
-        )
-    except ValidationError as exc:
-        return _session_page(request, workshop, form=form, errors=_form_errors(exc))
+    ctx = views.session_rating_context(workshop, form=form)
+    data = views.feedback_create(form, template=views.RATE_SESSION_TEMPLATE, context=ctx)
     service.rate_session(
         session, user_id=user.id, cohort_id=cohort_id, session_id=session_id, data=data
     )
@@ -281,19 +186,11 @@ def trainer_cohort_feedback(
     request: Request, access: CohortForTrainer, registry: ContentDep, session: SessionDep
 ) -> Response:
     """A cohort's session ratings and its learners' module ratings, without names."""
-    return render(
-        request,
-        "feedback/trainer_cohort.html",
-        {
-            "title": f"Feedback: {access.cohort.name}",
-            "cohort_id": access.cohort.id,
-            "cohort_name": access.cohort.name,
-            "feedback": service.cohort_feedback(
-                session, cohort_id=access.cohort.id, registry=registry
-            ),
-            "nav": "trainer",
-        },
+    cohort = access.cohort
+    ctx = views.trainer_cohort_context(
+        session, cohort_id=cohort.id, cohort_name=cohort.name, registry=registry
     )
+    return render(request, "feedback/trainer_cohort.html", ctx)
 
 
 @api.put("/cohorts/{cohort_id}/sessions/{session_id}/feedback")

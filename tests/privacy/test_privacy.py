@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.constants import Role
-from app.accounts.models import LoginAttempt, PasswordReset, User
+from app.accounts.models import LoginAttempt, PasswordReset, Throttle, User
 from app.audit.models import AuditEvent
 from app.cohorts.models import Enrolment
 from app.content.registry import ContentRegistry
@@ -231,6 +231,29 @@ def test_delete_from_the_page_signs_out_and_confirms(client: TestClient, db: Ses
     assert client.get("/dashboard", follow_redirects=False).status_code == 303
     db.expire_all()
     assert db.get(User, user.id).deleted_at is not None  # type: ignore[union-attr]
+
+
+def test_a_wrong_password_on_the_page_is_counted_and_the_count_is_kept(
+    client: TestClient, db: Session
+) -> None:
+    """The page answers a wrong password with a page, not an error, so the request commits the
+    failed attempt and its sign-in throttle count: after five, the right password is refused too."""
+    user = person(db, Role.LEARNER)
+    sign_in(client, user.email)
+    token = csrf_token(client, "/me/data")
+    for n in range(1, 6):
+        wrong = client.post("/me/delete", data={"csrf_token": token, "password": f"guess-{n}-no"})
+        assert wrong.status_code == 422
+        assert "The password is not right. Your account has not been deleted." in wrong.text
+        assert count(db, LoginAttempt, email=user.email, succeeded=False) == n
+    pair = db.scalar(select(Throttle.count).where(Throttle.key == f"pair:{user.email}|testclient"))
+    assert pair == 5
+    throttled = client.post("/me/delete", data={"csrf_token": token, "password": PASSWORD})
+    assert throttled.status_code == 429
+    assert "Too many failed sign-in attempts" in throttled.text
+    db.expire_all()
+    assert db.get(User, user.id).deleted_at is None  # type: ignore[union-attr]
+    assert client.get("/me/data").status_code == 200  # still signed in
 
 
 def test_the_only_admin_cannot_delete_their_account(client: TestClient, db: Session) -> None:
