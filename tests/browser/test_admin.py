@@ -200,6 +200,9 @@ def test_forgot_password_and_account_deletion_with_zero_axe_violations(
     _make_users(live_server["database_url"], (LEAVER, "Lena Leaver", Role.LEARNER))
     _sign_in(page, base, LEAVER)
     page.click("header a:has-text('Lena Leaver')")
+    page.wait_for_url(re.compile(r"/account$"))
+    assert_accessible(page, "your account")
+    page.click("a:has-text('Download a copy of your data or delete your account')")
     page.wait_for_url(re.compile(r"/me/data$"))
     assert_accessible(page, "your data")
     with page.expect_download() as download:
