@@ -25,8 +25,9 @@ class SilverStatus(Schema):
     modules_passed: int
     modules_total: int
     sessions_attended: int
-    sessions_total: int
-    attendance_percent: int
+    sessions_total: int  # planned: the attendance requirement is a share of these
+    sessions_held: int  # started by now: what the attendance so far is a share of
+    attendance_percent: int  # of the sessions held so far
     attendance_required: int
     attendance_met: bool
     project: str

@@ -24,6 +24,7 @@ from app.cohorts.models import Cohort
 from app.content import service as content_service
 from app.content.registry import ContentRegistry
 from app.core.csv import csv_text
+from app.core.db import utcnow
 from app.credentials import service as credentials_service
 from app.credentials.keys import KeyStoreError
 from app.progress import service as progress_service
@@ -52,6 +53,7 @@ def _silver(
     modules_total: int,
     attended: int,
     sessions_total: int,
+    sessions_held: int,
     required: int,
     project: str,
 ) -> SilverStatus:
@@ -61,7 +63,8 @@ def _silver(
         modules_total=modules_total,
         sessions_attended=attended,
         sessions_total=sessions_total,
-        attendance_percent=progress_service.percent(attended, sessions_total),
+        sessions_held=sessions_held,
+        attendance_percent=progress_service.percent(attended, sessions_held),
         attendance_required=required,
         attendance_met=attendance_met(attended=attended, total=sessions_total, required=required),
         project=project,
@@ -83,7 +86,7 @@ def statuses(
     module_ids = content_service.active_module_ids(session, tier="silver")
     passed = progress_service.passed_counts(session, user_ids=user_ids, module_ids=module_ids)
     attended = cohorts_service.attended_counts(session, cohort_id=cohort.id, user_ids=user_ids)
-    total = cohorts_service.session_count(session, cohort_id=cohort.id)
+    total, held = cohorts_service.session_counts(session, cohort_id=cohort.id, now=utcnow())
     if projects is None:
         projects = projects_service.states_for(session, cohort_id=cohort.id)
     return {
@@ -92,6 +95,7 @@ def statuses(
             modules_total=len(module_ids),
             attended=attended.get(u, 0),
             sessions_total=total,
+            sessions_held=held,
             required=cohort.attendance_required,
             project=projects.get(u, NOT_STARTED),
         )
@@ -184,7 +188,7 @@ def dashboard(
         session, user_ids=ids, module_ids=[m.id for m in modules]
     )
     attended = cohorts_service.attended_counts(session, cohort_id=cohort.id, user_ids=ids)
-    total = cohorts_service.session_count(session, cohort_id=cohort.id)
+    total, held = cohorts_service.session_counts(session, cohort_id=cohort.id, now=utcnow())
     projects = projects_service.states_for(session, cohort_id=cohort.id)
     rows = []
     for m in people:
@@ -204,6 +208,7 @@ def dashboard(
                     modules_total=len(modules),
                     attended=attended.get(m.user_id, 0),
                     sessions_total=total,
+                    sessions_held=held,
                     required=cohort.attendance_required,
                     project=projects.get(m.user_id, NOT_STARTED),
                 ),

@@ -63,6 +63,7 @@ from app.cohorts.sessions import (
     delete_session,
     get_session,
     session_count,
+    session_counts,
     sessions_for,
 )
 
@@ -107,6 +108,7 @@ __all__ = [
     "remove_learner",
     "reset_invite",
     "session_count",
+    "session_counts",
     "sessions_for",
     "team_key",
     "team_member_ids",

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.cohorts.models import Cohort, WorkshopSession
+from app.cohorts.models import Attendance, Cohort, WorkshopSession
 from app.cohorts.schemas import SessionCreate, SessionPublic
 from app.core.db import as_utc, utcnow
 from app.core.errors import NotFound
@@ -78,6 +78,23 @@ def delete_session(session: Session, *, cohort: Cohort, session_id: int) -> None
         )
     )
     session.flush()
+
+
+def session_counts(session: Session, *, cohort_id: int, now: datetime) -> tuple[int, int]:
+    """(planned, held so far): every session of the cohort, and those that have started by `now`
+    or already have a register (a trainer may take it at the door, a minute early)."""
+    registered = (
+        select(Attendance.session_id)
+        .where(Attendance.cohort_id == cohort_id, Attendance.session_id == WorkshopSession.id)
+        .exists()
+    )
+    held_filter = (WorkshopSession.starts_at <= now) | registered
+    planned, held = session.execute(
+        select(func.count(), func.count().filter(held_filter)).where(
+            WorkshopSession.cohort_id == cohort_id
+        )
+    ).one()
+    return int(planned or 0), int(held or 0)
 
 
 def session_count(session: Session, *, cohort_id: int) -> int:
