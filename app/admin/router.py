@@ -93,6 +93,15 @@ async def user_roles_submit(
     return _redirect(f"/admin/users/{user.id}?done=roles")
 
 
+@pages.get("/users/{user_id}/deactivate")
+def user_deactivate_page(request: Request, admin: AdminUser, user: ManagedUser) -> Response:
+    """Check before deactivating: what it does, and a way back."""
+    if user.id == admin.id or not user.is_active:
+        return _redirect(f"/admin/users/{user.id}")
+    context = {"title": f"Deactivate {user.full_name}?", "user": user, "nav": "admin"}
+    return render(request, "admin/deactivate.html", context)
+
+
 @pages.post("/users/{user_id}/deactivate")
 def user_deactivate(admin: AdminUser, user: ManagedUser, session: SessionDep) -> Response:
     """Deactivate the account: sign-in refused and every session ended."""

@@ -179,6 +179,22 @@ def test_unknown_role_in_the_form_is_refused(client: TestClient, db: Session) ->
     assert fresh(db, target).role_names == {"learner"}
 
 
+def test_deactivating_asks_first_and_changes_nothing_until_confirmed(
+    client: TestClient, db: Session
+) -> None:
+    target = person(db, Role.LEARNER, name="Ayo Bello")
+    admin = admin_signed_in(client, db)
+    user_page = client.get(f"/admin/users/{target.id}").text
+    assert f'href="/admin/users/{target.id}/deactivate"' in user_page
+    check = client.get(f"/admin/users/{target.id}/deactivate")
+    assert check.status_code == 200
+    assert "Deactivate Ayo Bello?" in check.text
+    assert "Yes, deactivate this account" in check.text
+    assert fresh(db, target).is_active is True  # asking changed nothing
+    own = client.get(f"/admin/users/{admin.id}/deactivate", follow_redirects=False)
+    assert own.status_code == 303  # no way to deactivate yourself, not even a question
+
+
 def test_deactivate_ends_sessions_and_sign_in_then_reactivate(
     client: TestClient, db: Session
 ) -> None:

@@ -24,6 +24,7 @@ ADMIN_PAGES = [
     ("GET", "/admin/users"),
     ("GET", "/admin/users/{user}"),
     ("POST", "/admin/users/{user}/roles"),
+    ("GET", "/admin/users/{user}/deactivate"),
     ("POST", "/admin/users/{user}/deactivate"),
     ("POST", "/admin/users/{user}/reactivate"),
     ("POST", "/admin/users/{user}/reset-link"),

@@ -105,7 +105,10 @@ def test_admin_journey_with_zero_axe_violations(live_server: dict[str, str], pag
     page.wait_for_url(re.compile(r"done=reset"))
     expect(page.get_by_text("A password reset link has been emailed")).to_be_visible()
 
-    page.click("button:has-text('Deactivate account')")
+    page.click("a:has-text('Deactivate account')")
+    expect(page.locator("h1")).to_contain_text("Deactivate")
+    assert_accessible(page, "deactivate account (check)")
+    page.click("button:has-text('Yes, deactivate this account')")
     page.wait_for_url(re.compile(r"done=deactivated"))
     expect(page.locator("main .nhsuk-tag", has_text="Deactivated")).to_be_visible()
     assert_accessible(page, "admin user (deactivated)")
