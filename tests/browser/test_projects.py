@@ -163,6 +163,7 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     assert_accessible(page, "measure with data errors")
     page.fill("#csv", _csv(BASELINE + AFTER))
     page.click("button:has-text('Save the data')")
+    expect(page.get_by_text("New values: 22. Values replaced: 0.")).to_be_visible()
     expect(page.get_by_text("22 values, oldest first")).to_be_visible()
     assert_accessible(page, "measure with data")
 

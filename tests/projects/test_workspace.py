@@ -407,8 +407,11 @@ def test_pasted_csv_is_saved_all_or_nothing_with_line_numbered_errors(
     assert "2026-01-12,four" in r.text  # the pasted text is kept for fixing
     assert _count(db, DataPoint) == 0
     good = "date,value\n2026-01-05,4\n12/01/2026,5\n2026-01-19,3.5\n"
-    assert _post(client, path, {"csv": good}).status_code == 303
+    saved = _post(client, path, {"csv": good})
+    assert saved.status_code == 303
     assert _count(db, DataPoint) == 3
+    page = client.get(saved.headers["location"]).text
+    assert "Your data has been saved. New values: 3. Values replaced: 0." in page
     upload = _post(
         client,
         path,

@@ -47,6 +47,7 @@ LABELS = {
 }
 DONE = {
     "saved": "Your changes have been saved.",
+    "imported": "Your data has been saved. New values: {added}. Values replaced: {updated}.",
     "started": "Your project has been created. Start with the problem and your aim.",
     "submitted": "Your project has been submitted for sign-off. Your trainer will review it.",
     "withdrawn": "Your submission has been withdrawn. You can change the project and submit it "

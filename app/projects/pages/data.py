@@ -95,10 +95,11 @@ async def data_import(
     text = ""
     try:
         text = await csv_text(await request.form())
-        service.import_csv(session, access=access, measure_id=measure_id, text=text)
+        done = service.import_csv(session, access=access, measure_id=measure_id, text=text)
     except AppError as exc:
         raise import_refused(request, access, session, measure_id, exc, text) from exc
-    return done_redirect(f"/projects/{access.project.id}/measures/{measure_id}", "saved")
+    page = f"/projects/{access.project.id}/measures/{measure_id}"
+    return done_redirect(page, "imported", added=done.added, updated=done.updated)
 
 
 @pages.post("/projects/{project_id}/measures/{measure_id}/data/{period}/delete")
