@@ -1,7 +1,7 @@
 """Credential timings: what issuing costs, and why certificates are stored rather than made per download.
 
 Times, in-process on this machine (median and 95th percentile of --runs): making a Bronze CPD
-certificate PDF; signing a credential (RS256, 3072-bit key); verifying one; baking it into the
+certificate PDF and a CPD record PDF of 20 activities (both tagged PDF/UA-1, Typst); signing a credential (RS256, 3072-bit key); verifying one; baking it into the
 PNG and the SVG badge; and through the app, downloading the stored certificate and issuing
 (the last Bronze pass, which also makes and stores the certificate). Not a test: run it and copy
 the table into bench/README.md under "Credentials".
@@ -71,7 +71,7 @@ def main() -> int:
     from app.credentials import service
     from app.credentials.achievements import get_achievements
     from app.credentials.baking import bake_png, bake_svg
-    from app.credentials.certificate import CpdActivity, certificate_pdf
+    from app.credentials.certificate import CpdActivity, certificate_pdf, cpd_record_pdf
     from app.credentials.openbadges import Holder, build_credential
     from app.credentials.vc_jwt import sign_credential, verify_jwt
     from app.main import create_app
@@ -108,7 +108,7 @@ def main() -> int:
     png, svg = bronze.png.read_bytes(), bronze.image.read_bytes()
     rows: list[tuple[str, tuple[float, float, float]]] = [
         (
-            "certificate PDF, made (engine)",
+            "certificate PDF, made (engine: Typst, tagged PDF/UA-1)",
             timed(
                 lambda: certificate_pdf(
                     learner_name="Asha Patel",
@@ -119,7 +119,19 @@ def main() -> int:
                     issuer_name="QI Academy",
                     certificate_id=str(uuid.uuid4()),
                     verification_url=f"{base}/verify/{uuid.uuid4()}",
-                    badge_image=bronze.png,
+                    badge_image=bronze.image,
+                ),
+                args.runs,
+            ),
+        ),
+        (
+            "CPD record PDF, 20 activities, made (engine: Typst, tagged PDF/UA-1)",
+            timed(
+                lambda: cpd_record_pdf(
+                    learner_name="Asha Patel",
+                    activities=(modules * 20)[:20],
+                    generated_on=date(2026, 11, 21),
+                    issuer_name="QI Academy",
                 ),
                 args.runs,
             ),

@@ -48,7 +48,7 @@ def render_certificate(credential: Credential, *, definition: Achievement) -> by
         verification_url=ob.verification_url(
             base_url=catalogue.base_url(), credential_id=credential.id
         ),
-        badge_image=definition.png,
+        badge_image=definition.image,  # SVG: vector, and smaller than the PNG
     )
 
 

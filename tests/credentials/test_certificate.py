@@ -64,7 +64,7 @@ def _certificate(achievements: dict[str, Achievement], **overrides: object) -> b
         "issuer_name": "QI Academy",
         "certificate_id": CERTIFICATE_ID,
         "verification_url": VERIFY_URL,
-        "badge_image": achievements["bronze"].png,
+        "badge_image": achievements["bronze"].image,
     }
     return certificate_pdf(**(arguments | overrides))
 
