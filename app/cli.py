@@ -1,4 +1,4 @@
-"""The qi-academy command: content check/quality/sync/export-scorm, users create, demo accounts, database upgrade."""
+"""The qi-academy command: content check/quality/sync/export-scorm, users create, keys, demo accounts, database upgrade."""
 
 from __future__ import annotations
 
@@ -157,16 +157,61 @@ def _keys_rotate(_: argparse.Namespace) -> int:
 
 
 def _keys_init(_: argparse.Namespace) -> int:
-    """Make the first signing key if the key directory has none (the deploy step runs this)."""
-    from app.credentials import service
+    """Make the first signing keys if the key store has none (the deploy step runs this)."""
+    from app.credentials import service, signing
     from app.credentials.keys import KeyStoreError
 
     try:
+        signing.ed_keyring()  # the Data Integrity key too: never left for instances to race for
         published = service.jwks()["keys"]
     except KeyStoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"{len(published)} signing key(s) ready; active {published[0]['kid']}")
+    return 0
+
+
+def _keys_export(args: argparse.Namespace) -> int:
+    """Every signing key, retired ones too, to a new directory (for a Secret) or a PEM bundle."""
+    from app.credentials import key_sources, signing
+    from app.credentials.keys import KeyStoreError, write_private
+
+    out = Path(args.path)
+    try:
+        keys = key_sources.KeySet(
+            rsa=tuple(k.private_key for k in signing.keyring().keys),
+            ed=tuple(k.private_key for k in signing.ed_keyring().keys),
+        )
+        if args.pem:
+            if out.exists():
+                raise KeyStoreError(f"{out} already exists: export to a new file")
+            write_private(out, key_sources.to_pem_bundle(keys))
+        else:
+            key_sources.write_directory(keys, out)
+    except KeyStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"exported {len(keys.rsa)} RSA and {len(keys.ed)} Ed25519 key(s) to {out} "
+        "(private keys: keep it as safe as the key store)"
+    )
+    return 0
+
+
+def _keys_import(args: argparse.Namespace) -> int:
+    """Add exported keys to this machine's key store (QIA_KEYS_DIR)."""
+    from app.core.config import get_settings
+    from app.credentials import key_sources
+    from app.credentials.keys import KeyStoreError
+
+    try:
+        keys = key_sources.read(Path(args.path))
+        result = key_sources.import_into_store(keys, get_settings().keys_dir, force=args.force)
+    except KeyStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    active = "now active" if result.activated else "active keys unchanged"
+    print(f"imported {result.added} new key(s) into {get_settings().keys_dir}; {active}")
     return 0
 
 
@@ -363,6 +408,20 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_parser(
         "init", help="make the first key if there is none; else change nothing"
     ).set_defaults(func=_keys_init)
+    export_keys = keys.add_parser(
+        "export", help="write every key, retired ones too, to a new directory or PEM file"
+    )
+    export_keys.add_argument("path", help="a new directory (for a Secret), or a file with --pem")
+    export_keys.add_argument(
+        "--pem", action="store_true", help="one PEM bundle file (for QIA_SIGNING_KEYS_PEM)"
+    )
+    export_keys.set_defaults(func=_keys_export)
+    import_keys = keys.add_parser("import", help="add exported keys to the key store")
+    import_keys.add_argument("path", help="a directory or PEM file that keys export wrote")
+    import_keys.add_argument(
+        "--force", action="store_true", help="make the imported keys active even if others are"
+    )
+    import_keys.set_defaults(func=_keys_import)
 
     sub.add_parser("gold", help="Gold trainer certifications").add_subparsers(
         dest="action", required=True

@@ -111,7 +111,7 @@ def main() -> int:
             "certificate PDF, made (engine: Typst, tagged PDF/UA-1)",
             timed(
                 lambda: certificate_pdf(
-                    learner_name="Asha Patel",
+                    learner_name=f"Asha Patel {uuid.uuid4()}",
                     achievement_name=bronze.name,
                     tier="bronze",
                     modules=modules,
@@ -128,7 +128,7 @@ def main() -> int:
             "CPD record PDF, 20 activities, made (engine: Typst, tagged PDF/UA-1)",
             timed(
                 lambda: cpd_record_pdf(
-                    learner_name="Asha Patel",
+                    learner_name=f"Asha Patel {uuid.uuid4()}",
                     activities=(modules * 20)[:20],
                     generated_on=date(2026, 11, 21),
                     issuer_name="QI Academy",

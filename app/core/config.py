@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     content_dir: Path = ROOT / "content"
     var_dir: Path = VAR
     keys_dir: Path = VAR / "keys"
+    # Signing keys from elsewhere, read only, never made here (README "Signing keys"): a PEM bundle
+    # (`qi-academy keys export --pem`) in the environment, or a directory that
+    # `qi-academy keys export` wrote (a mounted Kubernetes Secret). The first set wins.
+    signing_keys_pem: str = ""
+    keys_secret_dir: Path | None = None
     token_minutes: int = 60 * 8
     jwt_issuer: str = "qi-academy"
     jwt_audience: str = "qi-academy-web"

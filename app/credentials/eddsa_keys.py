@@ -16,7 +16,15 @@ import base58
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from app.credentials.keys import KeyStoreError, ensure_private_dir, locked, write_private
+from app.credentials.keys import (
+    KeyStoreError,
+    claim_first,
+    ensure_private_dir,
+    locked,
+    private_pem,
+    refuse_read_only,
+    write_private,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +60,9 @@ class EdKey:
 
 
 class EdKeyRing:
-    def __init__(self, *, directory: Path, keys: list[EdKey], active: str):
+    def __init__(self, *, directory: Path, keys: list[EdKey], active: str, read_only: str = ""):
         self.directory = directory
+        self.read_only = read_only  # where the keys come from when not from a key store
         self._keys = {key.multibase: key for key in keys}
         self._active = active
 
@@ -64,8 +73,7 @@ class EdKeyRing:
         with locked(directory):
             keys = [_load(path) for path in sorted(directory.glob(f"*{_SUFFIX}"))]
             if not keys:
-                keys = [_write_new(directory)]
-                write_private(directory / _ACTIVE_FILE, f"{keys[0].multibase}\n".encode())
+                keys = [_first(directory)]
             active = _read_active(directory, keys)
         return cls(directory=directory, keys=keys, active=active)
 
@@ -84,6 +92,7 @@ class EdKeyRing:
         return key.private_key.public_key() if key is not None else None
 
     def rotate(self) -> EdKey:
+        refuse_read_only(self.read_only)
         with locked(self.directory):
             key = _write_new(self.directory)
             write_private(self.directory / _ACTIVE_FILE, f"{key.multibase}\n".encode())
@@ -103,22 +112,28 @@ def _load(path: Path) -> EdKey:
         raise KeyStoreError(f"{path} is not an unencrypted PEM private key: {exc}") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyStoreError(f"{path} is not an Ed25519 key")
-    found = EdKey(multibase=public_multibase(key.public_key()), private_key=key)
+    found = ed_key(key)
     if path.name != f"{found.multibase}{_SUFFIX}":
         raise KeyStoreError(f"{path} holds key {found.multibase}: rename it {found.multibase}.pem")
     return found
 
 
+def ed_key(key: Ed25519PrivateKey) -> EdKey:
+    return EdKey(multibase=public_multibase(key.public_key()), private_key=key)
+
+
 def _write_new(directory: Path) -> EdKey:
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        encoding=serialization.Encoding.PEM,
-        format=serialization.PrivateFormat.PKCS8,
-        encryption_algorithm=serialization.NoEncryption(),
-    )
-    found = EdKey(multibase=public_multibase(key.public_key()), private_key=key)
-    write_private(directory / f"{found.multibase}{_SUFFIX}", pem)
+    found = ed_key(Ed25519PrivateKey.generate())
+    write_private(directory / f"{found.multibase}{_SUFFIX}", private_pem(found.private_key))
     return found
+
+
+def _first(directory: Path) -> EdKey:
+    found = ed_key(Ed25519PrivateKey.generate())
+    won = claim_first(
+        directory, name=found.multibase, pem=private_pem(found.private_key), suffix=_SUFFIX
+    )
+    return found if won else _load(directory / f"{won.name}{_SUFFIX}")
 
 
 def _read_active(directory: Path, keys: list[EdKey]) -> str:

@@ -9,11 +9,13 @@ import json
 import logging
 import os
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -69,9 +71,20 @@ class SigningKey:
 class KeyRing:
     """All signing keys under one directory; the `active` file names the one that signs."""
 
-    def __init__(self, *, keys_dir: Path, base_url: str, keys: list[SigningKey], active: str):
+    def __init__(
+        self,
+        *,
+        keys_dir: Path,
+        base_url: str,
+        keys: list[SigningKey],
+        active: str,
+        read_only: str = "",
+    ):
         self.keys_dir = keys_dir
         self.base_url = base_url
+        # Set when the keys come from a secret or the environment: says where, and rotation is
+        # refused (rotate in the key store, then publish the new set: README "Signing keys").
+        self.read_only = read_only
         self._keys = {key.thumbprint: key for key in keys}
         self._active = active
 
@@ -82,7 +95,7 @@ class KeyRing:
         with locked(keys_dir):
             keys = [_load_key(path, base_url=base_url) for path in sorted(keys_dir.glob("*.pem"))]
             if not keys:
-                keys = [_signing_key(_write_new_key(keys_dir), base_url=base_url)]
+                keys = [_first_key(keys_dir, base_url=base_url)]
             active = _read_active(keys_dir, keys)
         return cls(keys_dir=keys_dir, base_url=base_url, keys=keys, active=active)
 
@@ -104,6 +117,7 @@ class KeyRing:
 
     def rotate(self) -> SigningKey:
         """Make a new active key; old keys stay on disk and in the JWKS for verification."""
+        refuse_read_only(self.read_only)
         with locked(self.keys_dir):
             key = _signing_key(_write_new_key(self.keys_dir), base_url=self.base_url)
             _write_active(self.keys_dir, key.thumbprint)
@@ -186,28 +200,107 @@ def _read_private_key(path: Path) -> rsa.RSAPrivateKey:
     return key
 
 
-def _write_new_key(keys_dir: Path) -> rsa.RSAPrivateKey:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
-    pem = key.private_bytes(
-        encoding=serialization.Encoding.PEM,
-        format=serialization.PrivateFormat.PKCS8,
-        encryption_algorithm=serialization.NoEncryption(),
+def new_rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
+
+
+def private_pem(key: rsa.RSAPrivateKey | Any) -> bytes:
+    """Unencrypted PKCS#8 PEM, the one form the key files and exports use."""
+    return bytes(
+        key.private_bytes(
+            encoding=serialization.Encoding.PEM,
+            format=serialization.PrivateFormat.PKCS8,
+            encryption_algorithm=serialization.NoEncryption(),
+        )
     )
-    write_private(keys_dir / f"{jwk_thumbprint(key.public_key())}{_KEY_SUFFIX}", pem)
+
+
+def _write_new_key(keys_dir: Path) -> rsa.RSAPrivateKey:
+    key = new_rsa_key()
+    write_private(keys_dir / f"{jwk_thumbprint(key.public_key())}{_KEY_SUFFIX}", private_pem(key))
     return key
+
+
+def _first_key(keys_dir: Path, *, base_url: str) -> SigningKey:
+    key = new_rsa_key()
+    thumbprint = jwk_thumbprint(key.public_key())
+    won = claim_first(keys_dir, name=thumbprint, pem=private_pem(key), suffix=_KEY_SUFFIX)
+    if won:
+        return _signing_key(key, base_url=base_url)
+    return _load_key(keys_dir / f"{won.name}{_KEY_SUFFIX}", base_url=base_url)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who made a directory's first key: this process (truthy) or another one (`name`)."""
+
+    name: str
+    mine: bool
+
+    def __bool__(self) -> bool:
+        return self.mine
+
+
+def claim_first(directory: Path, *, name: str, pem: bytes, suffix: str) -> Claim:
+    """Make `pem` the directory's first key unless another process got there first.
+
+    The flock already serialises processes that share the directory's locks; this holds where
+    locks do not (a volume several machines mount). The `active` file is created exclusively with
+    link(2), complete, before the key file appears: the loser drops its key and uses the winner's.
+    """
+    pending = directory / f".{name}{suffix}.tmp"
+    claim = directory / f".{name}.active.tmp"
+    _write_0600(pending, pem)
+    _write_0600(claim, f"{name}\n".encode())
+    try:
+        os.link(claim, directory / _ACTIVE_FILE)
+    except FileExistsError:
+        pending.unlink()
+        return Claim(name=_wait_for_winner(directory, suffix=suffix), mine=False)
+    finally:
+        claim.unlink()
+    os.replace(pending, directory / f"{name}{suffix}")
+    return Claim(name=name, mine=True)
+
+
+def _wait_for_winner(directory: Path, *, suffix: str, seconds: float = 10.0) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        name = (directory / _ACTIVE_FILE).read_text().strip()
+        if (directory / f"{name}{suffix}").exists():
+            return name
+        if time.monotonic() > deadline:
+            raise KeyStoreError(
+                f"{directory / _ACTIVE_FILE} names key {name}, but {name}{suffix} is not there: "
+                "restore it from a backup (qi-academy keys import) or delete the active file"
+            )
+        time.sleep(0.05)
+
+
+def refuse_read_only(source: str) -> None:
+    if source:
+        raise KeyStoreError(
+            f"the signing keys come from {source}, which this process only reads: rotate them "
+            "where they are kept (qi-academy keys rotate with QIA_KEYS_DIR on the key store), "
+            "then export and publish the new set"
+        )
 
 
 def write_private(path: Path, data: bytes) -> None:
     """Create the file 0600 from the start (no window where it is world-readable), then rename."""
     tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    _write_0600(tmp, data)
+    os.replace(tmp, path)
+
+
+def _write_0600(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    os.chmod(path, 0o600)
 
 
 def _read_active(keys_dir: Path, keys: list[SigningKey]) -> str:

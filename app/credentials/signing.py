@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.core.config import get_settings
 from app.core.errors import NotFound
-from app.credentials import did
+from app.credentials import did, key_sources
 from app.credentials.eddsa_keys import SUBDIR, EdKey, EdKeyRing, public_key_from_multibase
 from app.credentials.keys import KeyRing, SigningKey
 
@@ -30,8 +30,12 @@ def keyring() -> KeyRing:
 
     A rotation (`qi-academy keys rotate`, another process) renames files in the directory, which
     changes its mtime: every worker then publishes and signs with the new set without a restart.
+    Keys from the environment or a secrets directory are only read, never made here.
     """
     settings = get_settings()
+    external = _external()
+    if external is not None:
+        return external[0]
     with _ring_lock:
         stamp = (str(settings.keys_dir), settings.base_url, _dir_stamp(settings.keys_dir))
         if _ring_cache.ring is None or _ring_cache.stamp != stamp:
@@ -57,6 +61,9 @@ _ed_cache = _EdCache()
 
 def ed_keyring() -> EdKeyRing:
     """The Ed25519 proof keys, reloaded like `keyring()` when their directory changes."""
+    external = _external()
+    if external is not None:
+        return external[1]
     keys_dir = get_settings().keys_dir
     with _ring_lock:
         stamp = (str(keys_dir), _dir_stamp(keys_dir / SUBDIR))
@@ -64,6 +71,47 @@ def ed_keyring() -> EdKeyRing:
             _ed_cache.ring = EdKeyRing.load(keys_dir=keys_dir)
             _ed_cache.stamp = (str(keys_dir), _dir_stamp(keys_dir / SUBDIR))
         return _ed_cache.ring
+
+
+@dataclass
+class _ExternalCache:
+    stamp: tuple[str, str, int] | None = None
+    rings: tuple[KeyRing, EdKeyRing] | None = None
+
+
+_external_cache = _ExternalCache()
+
+
+def _external() -> tuple[KeyRing, EdKeyRing] | None:
+    """Keys from QIA_SIGNING_KEYS_PEM or QIA_KEYS_SECRET_DIR, and which; None for the key store.
+
+    A mounted Secret is updated by swapping a link inside its directory: its mtime changes, and
+    the keys are read again.
+    """
+    settings = get_settings()
+    if settings.signing_keys_pem:
+        source = "QIA_SIGNING_KEYS_PEM"
+        stamp = (source, settings.base_url, hash(settings.signing_keys_pem))
+    elif settings.keys_secret_dir is not None:
+        source = str(settings.keys_secret_dir)
+        stamp = (source, settings.base_url, _dir_stamp(settings.keys_secret_dir))
+    else:
+        return None
+    with _ring_lock:
+        if _external_cache.rings is None or _external_cache.stamp != stamp:
+            if settings.signing_keys_pem:
+                found = key_sources.from_pem_bundle(
+                    settings.signing_keys_pem.encode(), origin=source
+                )
+            else:
+                assert settings.keys_secret_dir is not None
+                found = key_sources.from_directory(settings.keys_secret_dir)
+            _external_cache.rings = (
+                key_sources.keyring(found, base_url=settings.base_url, source=source),
+                key_sources.ed_keyring(found, source=source),
+            )
+            _external_cache.stamp = stamp
+        return _external_cache.rings
 
 
 def _dir_stamp(path: Path) -> int:
