@@ -45,7 +45,7 @@ def _private(session: Session, settings: Settings) -> RSAKey:
     row = session.get(LtiToolKey, kid)
     assert row is not None
     data = _fernet(settings).decrypt(row.private_jwk_encrypted.encode()).decode()
-    return RSAKey.import_key(data)
+    return RSAKey.import_key(json.loads(data))
 
 
 def jwks(session: Session, settings: Settings) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def jwks(session: Session, settings: Settings) -> dict[str, Any]:
     keys = []
     for row in session.scalars(select(LtiToolKey).order_by(LtiToolKey.created_at)):
         data = _fernet(settings).decrypt(row.private_jwk_encrypted.encode()).decode()
-        public = RSAKey.import_key(data).as_dict(private=False)
+        public = RSAKey.import_key(json.loads(data)).as_dict(private=False)
         keys.append({**public, "kid": row.kid, "use": "sig", "alg": ALG})
     return {"keys": keys}
 
