@@ -248,7 +248,10 @@ def build(world: World) -> FastAPI:
             for k in ("id_token", "state")
         )
         action = html.escape(data["launch_url"])
-        return HTMLResponse(f'<form method="post" action="{action}">{fields}</form>')
+        return HTMLResponse(
+            f'<html lang="en"><title>Leeds Moodle</title><form method="post" action="{action}">'
+            f"{fields}<button>Continue</button></form></html>"
+        )
 
     @web.post("/token")
     async def token(request: Request) -> Any:
@@ -292,7 +295,9 @@ def build(world: World) -> FastAPI:
                 f"link-{number}", item["title"], item.get("custom", {}), lineitem_id
             )
         world.deep_link_items += items
-        return HTMLResponse("saved")
+        return HTMLResponse(
+            '<html lang="en"><title>Leeds Moodle</title><h1>Activities added</h1></html>'
+        )
 
     return web
 
