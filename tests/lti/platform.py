@@ -90,7 +90,8 @@ class World:
     deep_link_items: list[dict[str, Any]] = field(default_factory=list)
     deep_link_errors: list[str] = field(default_factory=list)
     token_requests: int = 0
-    tamper: str | None = None  # "signature": the next launch's signature is spoilt in transit
+    # The next launch goes wrong: "signature" (spoilt in transit), "expired", "version" (not 1.3.0).
+    tamper: str | None = None
 
 
 class Platform(LTI1P3PlatformConfAbstract):
@@ -238,6 +239,10 @@ def build(world: World) -> FastAPI:
         """The platform's OIDC authorisation endpoint: answers with the signed launch form."""
         launch = Launch(Incoming(_request(request)), conf())
         launch.world = world
+        if world.tamper == "expired":  # the platform's clock, or a launch held back too long
+            launch.set_id_token_expiration(-600)
+        if world.tamper == "version":
+            launch.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/version": "1.1"})
         data: dict[str, Any] = launch.lti_launch()
         if world.tamper == "signature":
             head, body, sig = data["id_token"].split(".")

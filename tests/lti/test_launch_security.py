@@ -114,3 +114,13 @@ def test_an_id_token_meant_for_another_client_is_refused(
     registered.client_id = "qia-tool-2"  # the admin re-registered us under another client ID
     db.flush()
     _refused(post_launch(browser, form), "it was meant for a different tool (audience)")
+
+
+def test_an_expired_id_token_or_another_lti_version_is_refused(
+    browser: TestClient, world: lms.World, registered: LtiPlatform
+) -> None:
+    world.tamper = "expired"
+    _refused(launch(browser, world, user="learner", hint=_link(world)), "it has expired")
+    world.tamper = "version"
+    _refused(launch(browser, world, user="learner", hint="l1"), "it is not an LTI 1.3.0 message")
+    assert registered.id
