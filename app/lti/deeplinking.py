@@ -17,7 +17,7 @@ from app.content.registry import ContentRegistry
 from app.core.config import Settings
 from app.core.db import utcnow
 from app.lti import keys, messages, platforms
-from app.lti.exceptions import DeepLinkExpired, NoModulesChosen
+from app.lti.exceptions import DeepLinkExpired, LaunchRefused, NoModulesChosen
 from app.lti.launches import Launched, digest
 from app.lti.models import LtiDeepLink
 
@@ -35,6 +35,12 @@ class Response:
 def start(session: Session, *, launch: Launched) -> str:
     """Keep the request while the teacher chooses; returns the token for the choosing page."""
     settings = launch.claims[messages.DL + "deep_linking_settings"]
+    accepted = settings.get("accept_types") or []
+    if "ltiResourceLink" not in accepted:
+        raise LaunchRefused(
+            "the platform does not accept LTI resource links here, so QI Academy modules cannot "
+            "be added; choose QI Academy as an external tool activity instead"
+        )
     token = secrets.token_urlsafe(32)
     data = settings.get("data")
     session.add(

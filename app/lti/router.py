@@ -51,7 +51,7 @@ def lti_launch(
 ) -> Response:
     """The platform's signed launch: check it, sign the person in, open the module or picker."""
     launch = tool.guarded(lambda: tool.launch(request, session, isolated, id_token, state))
-    to = tool.after_launch(session, settings, launch)
+    to = tool.guarded(lambda: tool.after_launch(session, settings, launch))
     response = web.signed_in(request, session, settings, launch.user, to=to, cross_site=True)
     return tool.framed(response, launch)
 

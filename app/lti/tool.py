@@ -11,6 +11,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app.content import registry
 from app.content.registry import ContentRegistry
 from app.content.service import tier_name
 from app.core.config import Settings
@@ -18,6 +19,7 @@ from app.core.db import SessionFactory
 from app.core.errors import AppError
 from app.core.forms import FormInvalid
 from app.lti import deeplinking, framing, launches, messages, platforms, roster
+from app.lti.exceptions import LaunchRefused
 from app.lti.launches import Launched
 
 log = logging.getLogger("qi_academy.lti")
@@ -71,6 +73,11 @@ def after_launch(session: Session, settings: Settings, launch: Launched) -> str:
     slug = launches.module_slug(launch.claims)
     if not slug:
         return "/dashboard"
+    if registry.current().get(slug) is None:
+        raise LaunchRefused(
+            f"the activity opens a module QI Academy does not have ({slug[:80]}); ask your "
+            "teacher to add it again with Select content"
+        )
     launches.remember_grade_target(session, launch=launch, slug=slug)
     return f"/modules/{slug}"
 

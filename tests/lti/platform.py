@@ -90,7 +90,8 @@ class World:
     deep_link_items: list[dict[str, Any]] = field(default_factory=list)
     deep_link_errors: list[str] = field(default_factory=list)
     token_requests: int = 0
-    # The next launch goes wrong: "signature" (spoilt in transit), "expired", "version" (not 1.3.0).
+    # The next launch goes wrong: "signature" (spoilt in transit), "expired", "version" (not
+    # 1.3.0), "links-only" (deep linking that accepts no LTI resource links).
     tamper: str | None = None
 
 
@@ -147,6 +148,8 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
                 world.base + "/deep-link-return",
                 title="Add QI Academy",
                 extra_data={"course": "course-1"},
+                # "links-only": a placement that takes plain links, not LTI resource links
+                accept_types={"link"} if world.tamper == "links-only" else None,
             )  # type: ignore[arg-type]
             return
         link = world.links[hint]

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.content import registry
 from app.core.db import utcnow
 from app.lti.models import LtiLogin, LtiPlatform
 from tests.lti import platform as lms
@@ -24,8 +25,9 @@ def _refused(r, text: str) -> None:  # type: ignore[no-untyped-def]
     assert "qia_session" not in r.headers.get("set-cookie", "")
 
 
-def _link(world: lms.World) -> str:
-    world.links["l1"] = lms.Link("l1", "Model for improvement", {"qia_module": "x"}, None)
+def _link(world: lms.World, slug: str | None = None) -> str:
+    slug = slug or registry.current().tier("bronze")[0].slug
+    world.links["l1"] = lms.Link("l1", "Model for improvement", {"qia_module": slug}, None)
     return "l1"
 
 
@@ -123,4 +125,22 @@ def test_an_expired_id_token_or_another_lti_version_is_refused(
     _refused(launch(browser, world, user="learner", hint=_link(world)), "it has expired")
     world.tamper = "version"
     _refused(launch(browser, world, user="learner", hint="l1"), "it is not an LTI 1.3.0 message")
+    assert registered.id
+
+
+def test_a_link_to_a_module_we_do_not_have_is_explained(
+    browser: TestClient, db: Session, world: lms.World, registered: LtiPlatform
+) -> None:
+    r = launch(browser, world, user="learner", hint=_link(world, "x"))
+    _refused(r, "the activity opens a module QI Academy does not have (x)")
+    assert db.scalar(select(User).where(User.email == "lena@leeds.nhs.uk")) is None
+    assert registered.id
+
+
+def test_deep_linking_where_resource_links_are_not_accepted_is_explained(
+    browser: TestClient, world: lms.World, registered: LtiPlatform
+) -> None:
+    world.tamper = "links-only"
+    r = launch(browser, world, user="teacher", hint="deep-link")
+    _refused(r, "the platform does not accept LTI resource links here")
     assert registered.id
