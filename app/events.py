@@ -14,13 +14,15 @@ from app.core.events import Event, Handler, bus
 from app.credentials.events import CredentialIssued, CredentialRevoked
 from app.gold import handlers as gold
 from app.gold.events import CertificationDecided
+from app.lti import handlers as lti
 from app.projects.events import ProjectSignedOff
 from app.quizzes.events import ModulePassed
 from app.sso import handlers as sso
 
 HANDLERS: dict[type[Event], list[Handler]] = {
     # A quiz pass completed a module: Bronze or Silver may now be complete.
-    ModulePassed: [awards.on_module_passed],
+    # (and LTI queues the score for the platforms' gradebooks the learner launched from).
+    ModulePassed: [awards.on_module_passed, lti.on_module_passed],
     # A register was saved: attendance may now complete Silver.
     AttendanceRecorded: [awards.on_attendance_recorded],
     # A project was signed off: its learners may now complete Silver.
@@ -32,7 +34,7 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     # A credential was revoked: a Gold one withdraws its certification and trainer role.
     CredentialRevoked: [gold.on_credential_revoked],
     # A holder deleted their account: single sign-on forgets the provider identities linked to it.
-    AccountAnonymised: [sso.on_account_deleted],
+    AccountAnonymised: [sso.on_account_deleted, lti.on_account_deleted],
 }
 
 bus.wire(HANDLERS)

@@ -34,6 +34,8 @@ from app.credentials.http import PublicDocuments
 from app.feedback import router as feedback
 from app.gold import router as gold
 from app.learning import router as learning
+from app.lti import framing as lti_framing
+from app.lti import router as lti
 from app.outbox import router as outbox
 from app.privacy import router as privacy
 from app.projects import router as projects
@@ -78,6 +80,7 @@ DOMAINS = (
     privacy,
     admin,
     sso,  # sign in with your organisation; /admin/sso
+    lti,  # LTI 1.3 tool: launches from Moodle and others; /admin/lti
     analysis,
     outbox,
     site,  # accessibility statement, help, contact
@@ -111,7 +114,11 @@ def create_app() -> FastAPI:
         # the cookie are checked with the user); bad input stops here with a message.
         dependencies=[Depends(verify_csrf), Depends(guard_input)],
     )
-    app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(
+        SecurityMiddleware,
+        secure_cookies=settings.secure_cookies,
+        frame_ancestors=lti_framing.allowed,  # only a platform this browser was launched from
+    )
     app.add_middleware(PublicDocuments)  # outermost: HEAD everywhere, CORS for credential documents
     handlers.install(app)
     openapi.install(app, server_url=settings.base_url)

@@ -24,6 +24,17 @@ from app.core.models import JobRun
 from app.credentials.models import Credential, CredentialSubject
 from app.feedback.models import ModuleFeedback, SessionFeedback
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
+from app.lti.models import (
+    LtiCohortLink,
+    LtiDeepLink,
+    LtiDeployment,
+    LtiGradeTarget,
+    LtiLogin,
+    LtiPlatform,
+    LtiScore,
+    LtiToolKey,
+    LtiUser,
+)
 from app.outbox.models import OutboxMessage
 from app.progress.models import ModuleProgress
 from app.projects.models import (
@@ -66,6 +77,15 @@ __all__ = [
     "IdentityProvider",
     "JobRun",
     "LoginAttempt",
+    "LtiCohortLink",
+    "LtiDeepLink",
+    "LtiDeployment",
+    "LtiGradeTarget",
+    "LtiLogin",
+    "LtiPlatform",
+    "LtiScore",
+    "LtiToolKey",
+    "LtiUser",
     "Measure",
     "MeasureRebase",
     "Module",

@@ -14,12 +14,13 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from app.gold import worker as gold_worker
+from app.lti import worker as lti_worker
 from app.outbox import worker as outbox_worker
 from app.reports import worker as reports_worker
 
 log = logging.getLogger("qi_academy.workers")
-# Outbox delivery, report rollups, the Gold sweep; each a no-op when its QIA_*_WORKER is off.
-WORKERS = (outbox_worker, reports_worker, gold_worker)
+# Outbox delivery (email, LTI scores), report rollups, the Gold sweep; each a no-op when its QIA_*_WORKER is off.
+WORKERS = (outbox_worker, lti_worker, reports_worker, gold_worker)
 
 
 @asynccontextmanager

@@ -30,8 +30,12 @@ def signed_in(
     *,
     to: str,
     after_sign_out: str | None = None,
+    cross_site: bool = False,
 ) -> Response:
-    """Start a web session for `user`, set its cookie and the device cookie, and redirect."""
+    """Start a web session for `user`, set its cookie and the device cookie, and redirect.
+
+    `cross_site`: a launch from a learning platform, shown in its frame, where only
+    SameSite=None; Secure cookies reach us (LTI only; every other sign-in stays Lax)."""
     row = auth.start_session(
         session,
         user=user,
@@ -46,8 +50,8 @@ def signed_in(
     response = RedirectResponse(to, status_code=status.HTTP_303_SEE_OTHER)
     cookie: dict[str, Any] = {
         "httponly": True,
-        "samesite": "lax",
-        "secure": settings.secure_cookies,
+        "samesite": "none" if cross_site else "lax",
+        "secure": True if cross_site else settings.secure_cookies,
     }
     response.set_cookie(SESSION_COOKIE, token, max_age=settings.token_minutes * 60, **cookie)
     device = auth.device_cookie(user.id, settings)

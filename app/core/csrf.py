@@ -9,6 +9,8 @@ carry no ambient credentials and are not checked. SameSite=Lax cookies stay as a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -17,6 +19,7 @@ from app.core.config import get_settings
 from app.core.errors import Forbidden
 from app.core.security import csrf_token_for, csrf_token_valid, decode_access_token
 
+F = TypeVar("F", bound=Callable[..., Any])
 SESSION_COOKIE = "qia_session"
 CSRF_COOKIE = "qia_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -79,6 +82,18 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def cross_site_by_design(endpoint: F) -> F:
+    """Mark a route that another site posts to by design (an LTI platform's launch): it has no
+    ambient session to protect and brings its own single-use, browser-bound state instead."""
+    endpoint.__cross_site_by_design__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _cross_site_route(request: Request) -> bool:
+    route = request.scope.get("route")
+    return bool(getattr(getattr(route, "endpoint", None), "__cross_site_by_design__", False))
+
+
 async def verify_csrf(request: Request) -> None:
     """App-wide dependency for pages: every form post carries this browser's token.
 
@@ -87,6 +102,8 @@ async def verify_csrf(request: Request) -> None:
     refused for lack of a token it could not have.
     """
     if request.method in SAFE_METHODS or request.url.path.startswith("/api/"):
+        return
+    if _cross_site_route(request):
         return
     bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
     if bearer and SESSION_COOKIE not in request.cookies:

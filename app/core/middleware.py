@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
@@ -26,10 +28,23 @@ _DOCS_CSP = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+# Given the request, the one origin allowed to frame our pages (an LTI platform the browser
+# launched us from, as a domain above core decides), or None: frame-ancestors 'none'.
+FrameAncestors = Callable[[Scope], str | None]
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
 class SecurityMiddleware:
-    def __init__(self, app: ASGIApp, *, secure_cookies: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secure_cookies: bool = False,
+        frame_ancestors: FrameAncestors | None = None,
+    ) -> None:
         self.app = app
         self.secure = secure_cookies
+        self.frame_ancestors = frame_ancestors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,15 +58,26 @@ class SecurityMiddleware:
         state["csrf_secret"] = cookie or new_csrf_secret()
         path: str = scope.get("path", "")
         csp = (_DOCS_CSP if path == "/docs" else _PAGE_CSP).format(nonce=nonce)
+        framer = self.frame_ancestors(scope) if self.frame_ancestors else None
+        framed = bool(framer and _ORIGIN.match(framer))
+        if framed:
+            csp = csp.replace("frame-ancestors 'none'", f"frame-ancestors {framer}")
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
+                if not framed:  # CSP's frame-ancestors decides; X-Frame-Options has no allow-list
+                    headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                headers.setdefault("Content-Security-Policy", csp)
+                # A page that posts a signed answer back to a platform (LTI deep linking) names
+                # that one origin; every other form posts only to us.
+                extra = state.get("form_action")
+                page_csp = csp
+                if isinstance(extra, str) and _ORIGIN.match(extra):
+                    page_csp = csp.replace("form-action 'self'", f"form-action 'self' {extra}")
+                headers.setdefault("Content-Security-Policy", page_csp)
                 if self.secure:
                     headers.setdefault("Strict-Transport-Security", HSTS)
                 # Pages and API answers that show a signed-in person's data are never stored by
@@ -59,10 +85,12 @@ class SecurityMiddleware:
                 if state.get("personal"):
                     headers["Cache-Control"] = "no-store"
                 if set_cookie and headers.get("content-type", "").startswith("text/html"):
-                    flags = "; Secure" if self.secure else ""
+                    # In a platform's frame the cookie is third-party: only SameSite=None reaches us.
+                    flags = "; SameSite=None; Secure" if framed else "; SameSite=Lax"
+                    flags += "; Secure" if self.secure and not framed else ""
                     headers.append(
                         "Set-Cookie",
-                        f"{CSRF_COOKIE}={state['csrf_secret']}; Path=/; HttpOnly; SameSite=Lax{flags}",
+                        f"{CSRF_COOKIE}={state['csrf_secret']}; Path=/; HttpOnly{flags}",
                     )
             await send(message)
 
