@@ -231,10 +231,26 @@ def chart_type(method: str) -> str:
     return CHARTS[method].chart_type
 
 
+SHORT_NAMES = {
+    "xmr_mdc": "XmR chart",
+    "run_anhoej": "run chart (Anhøj rules)",
+    "run_ihi": "run chart (IHI rules)",
+    "i_anhoej": "I chart",
+    "p_anhoej": "p chart",
+    "pp_anhoej": "Laney p' chart",
+    "u_anhoej": "u chart",
+    "up_anhoej": "Laney u' chart",
+    "c_anhoej": "c chart",
+    "g_anhoej": "g chart",
+    "t_anhoej": "t chart",
+}
+
+
 def refusal(data_type: str, method: str) -> str:
     """What to fix when a measure's type cannot use the chart asked for."""
-    names = ", ".join(CHARTS[m].technical.split(":")[0] for m in ALLOWED[data_type])
+    names = [SHORT_NAMES[m] for m in ALLOWED[data_type]]
+    listed = ", ".join(names[:-1]) + f" or {names[-1]}"
     return (
-        f"A {TYPE_NAMES[data_type].split(' (')[0].lower()} measure cannot use the "
-        f"{CHARTS[method].technical.split(':')[0]}; choose one of: {names}"
+        f"A measure of this type ({TYPE_NAMES[data_type].lower()}) cannot use the "
+        f"{SHORT_NAMES[method]}; choose the {listed}, or change what the measure records"
     )
