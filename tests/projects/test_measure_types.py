@@ -186,7 +186,9 @@ def test_existing_measures_are_continuous_and_chart_as_before(db: Session, learn
     measure = service.measures(db, project_id=project.id)[0]
     assert measure.data_type == "continuous"
     assert measure_charts.series(measure).plotted == [p.value for p in measure.data]
-    with pytest.raises(ValidationError, match="a measurement .* cannot use the p chart; choose the XmR"):
+    with pytest.raises(
+        ValidationError, match=r"a measurement .* cannot use the p chart; choose the XmR"
+    ):
         MeasureIn(**{**_proportion_form(), "data_type": "continuous", "method": "p_anhoej"})  # type: ignore[arg-type]
     change = MeasureIn(**{**_proportion_form("Doses on time"), "kind": "outcome"})  # type: ignore[arg-type]
     with pytest.raises(Conflict, match="already has 22 values"):
@@ -251,4 +253,5 @@ def test_the_chooser_is_a_table_with_one_question_and_a_recommended_chart_per_ty
     for kind in MEASURE_TYPES:
         rec = chooser.recommend(kind)
         assert chooser.choices(kind)[0].method == rec.method
-        assert rec.why.count(". ") == 0 and rec.why.endswith(".")  # one sentence
+        assert rec.why.count(". ") == 0  # one sentence
+        assert rec.why.endswith(".")
