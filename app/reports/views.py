@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.accounts.constants import STAFF_GROUPS
+from app.analysis import funnel_view
 from app.core.errors import NotFound
 from app.core.timefmt import month, plural
 from app.gold.schemas import LineageRow
 from app.reports import service
 from app.reports.charts import bar_chart
-from app.reports.schemas import CompletionMonth, MonthCount, ReportFilters
+from app.reports.schemas import CompletionMonth, MonthCount, OrganisationRate, ReportFilters
 
 Table = tuple[list[str], Callable[[Session, ReportFilters], Iterable[Sequence[Any]]]]
 
@@ -93,6 +94,18 @@ def _charts(registrations: list[MonthCount], completions: list[CompletionMonth])
     }
 
 
+def quiz_funnel(rows: list[OrganisationRate]) -> funnel_view.FunnelView | None:
+    """Organisations' quiz pass rates on a funnel plot (None with fewer than two)."""
+    return funnel_view.compare(
+        [r.organisation for r in rows],
+        [r.count for r in rows],
+        [r.out_of for r in rows],
+        title="Quiz pass rate by organisation, against the number of attempts",
+        chart_id="chart-quiz-funnel",
+        denominator_label="Quiz attempts",
+    )
+
+
 def dashboard_context(session: Session, f: ReportFilters) -> dict[str, Any]:
     """Registrations, completions, the funnel, cohorts, projects and quiz pass rates, charted."""
     registrations = service.registrations(session, f)
@@ -109,6 +122,7 @@ def dashboard_context(session: Session, f: ReportFilters) -> dict[str, Any]:
         "cohorts": service.cohorts_running(session, f),
         "projects": service.projects(session, f),
         "quizzes": service.quiz_pass_rates(session, f),
+        "quiz_funnel": quiz_funnel(service.quiz_passes_by_organisation(session, f)),
         "charts": _charts(registrations, completions),
         "refreshed_at": service.refreshed_at(session),
         "nav": "leader",
