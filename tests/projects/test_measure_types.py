@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.analysis import attribute
+from app.analysis import attribute, funnel_view
 from app.analysis.charts import fmt
 from app.core.errors import Conflict
 from app.projects import chooser, measure_charts, service
@@ -255,3 +255,45 @@ def test_the_chooser_is_a_table_with_one_question_and_a_recommended_chart_per_ty
         assert chooser.choices(kind)[0].method == rec.method
         assert rec.why.count(". ") == 0  # one sentence
         assert rec.why.endswith(".")
+
+
+def test_a_trainer_compares_projects_sharing_a_proportion_measure_on_a_funnel(
+    client: TestClient, db: Session
+) -> None:
+    trainer = make_trainer(db)
+    cohort = make_cohort(db, lead=trainer)
+    latest = {"Ann Lee": (18, 24), "Ben Cole": (9, 21), "Cat Dunn": (25, 26)}
+    for name, (n, d) in latest.items():
+        person = make_learner(db, cohort, name=name)
+        project = start(db, person, cohort)
+        a = access(db, project, person)
+        m = service.create_measure(
+            db,
+            access=a,
+            data=MeasureIn(**_proportion_form(" drinks offered at 3pm ")),  # type: ignore[arg-type]
+        )
+        points = [(weeks(2)[0], 10.0, 20.0), (weeks(2)[1], float(n), float(d))]
+        service.save_points(db, access=a, measure_id=m.id, points=points)
+    db.flush()
+    sign_in(client, trainer.email)
+    page = client.get(f"/trainer/cohorts/{cohort.id}/projects").text
+    assert "Each project's latest period (12 Jan 2026)." in page
+    table = page[page.index("the latest period of each project: the data table") :]
+    table = table[: table.index("</table>")]
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", table)]
+    plot = attribute_free_funnel([n for n, _ in latest.values()], [d for _, d in latest.values()])
+    rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+    assert [r[0] for r in rows] == list(latest)
+    for row, unit in zip(rows, plot.units, strict=True):
+        lim = unit.limits
+        assert row[3] == f"{fmt(unit.value * 100)}%"
+        assert row[4] == f"{fmt(lim.lower_95 * 100)}% to {fmt(lim.upper_95 * 100)}%"
+        assert row[5] == f"{fmt(lim.lower_998 * 100)}% to {fmt(lim.upper_998 * 100)}%"
+        assert row[6] == funnel_view.BAND_WORDS[unit.band]
+    assert rows[1][6] == "Below the 95% limit"  # 9 of 21, against 52 of 71 overall
+
+
+def attribute_free_funnel(observed: list[int], denominators: list[int]):  # type: ignore[no-untyped-def]
+    from app.analysis import funnel
+
+    return funnel.funnel(observed, denominators, kind="proportion", method="exact")
