@@ -50,7 +50,7 @@ def measure_funnels(
         if m.id in latest and m.project_id in owners:
             key = (m.name.strip().lower(), m.data_type)
             groups.setdefault(key, []).append((owners[m.project_id], latest[m.id], m.name))
-    out = []
+    out: list[Comparison] = []
     for (_, data_type), units in sorted(groups.items()):
         units.sort(key=lambda u: u[0])
         proportion = data_type == "proportion"
