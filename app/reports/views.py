@@ -14,7 +14,13 @@ from app.core.timefmt import month, plural
 from app.gold.schemas import LineageRow
 from app.reports import service
 from app.reports.charts import bar_chart
-from app.reports.schemas import CompletionMonth, MonthCount, OrganisationRate, ReportFilters
+from app.reports.schemas import (
+    CompletionMonth,
+    FunnelRow,
+    MonthCount,
+    OrganisationRate,
+    ReportFilters,
+)
 
 Table = tuple[list[str], Callable[[Session, ReportFilters], Iterable[Sequence[Any]]]]
 
@@ -106,10 +112,31 @@ def quiz_funnel(rows: list[OrganisationRate]) -> funnel_view.FunnelView | None:
     )
 
 
+def completion_funnel(rows: list[FunnelRow]) -> funnel_view.FunnelView | None:
+    """Organisations' Bronze completions per 100 learners registered in the range, as a rate:
+    completions may include learners who registered earlier, so it is not a proportion."""
+    totals: dict[str, list[int]] = {}
+    for r in rows:
+        pair = totals.setdefault(r.organisation, [0, 0])
+        pair[0] += r.bronze
+        pair[1] += r.registered
+    return funnel_view.compare(
+        list(totals),
+        [b for b, _ in totals.values()],
+        [n for _, n in totals.values()],
+        title="Bronze completions per 100 learners registered, by organisation",
+        chart_id="chart-completion-funnel",
+        denominator_label="Learners registered",
+        kind="rate",
+        unit=" per 100",
+    )
+
+
 def dashboard_context(session: Session, f: ReportFilters) -> dict[str, Any]:
     """Registrations, completions, the funnel, cohorts, projects and quiz pass rates, charted."""
     registrations = service.registrations(session, f)
     completions = service.completions(session, f)
+    funnel_rows = service.funnel(session, f)
     return {
         "title": "Reports",
         "filters": f,
@@ -118,7 +145,8 @@ def dashboard_context(session: Session, f: ReportFilters) -> dict[str, Any]:
         "summary": service.summary(session, f),
         "registrations": registrations,
         "completions": completions,
-        "funnel": service.funnel(session, f),
+        "funnel": funnel_rows,
+        "completion_funnel": completion_funnel(funnel_rows),
         "cohorts": service.cohorts_running(session, f),
         "projects": service.projects(session, f),
         "quizzes": service.quiz_pass_rates(session, f),

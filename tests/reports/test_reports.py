@@ -198,7 +198,7 @@ def test_dashboard_shows_charts_tables_and_csv_links(client: TestClient, db: Ses
     page = client.get("/leader/reports", params=RANGE)
     assert page.status_code == 200
     text = page.text
-    assert text.count('role="img" aria-labelledby="chart-') == 3  # and the quiz pass rate funnel
+    assert text.count('role="img" aria-labelledby="chart-') == 4  # and the two funnels
     assert '<title id="chart-registrations-title">Learners registered per month</title>' in text
     assert "4 learners registered from January 2025 to March 2025" in text
     assert "Spring cohort" in text
@@ -465,3 +465,33 @@ def test_organisations_quiz_pass_rates_on_a_funnel_plot_with_a_data_table(
     assert cells == expected
     assert cells[3] == "66.7%"
     assert "overall rate (50%)" in text
+
+
+@pytest.mark.usefixtures("world")
+def test_organisations_bronze_completions_per_100_registered_on_a_funnel(
+    client: TestClient, db: Session
+) -> None:
+    totals: dict[str, list[int]] = {}
+    for r in service.funnel(db, _f()):  # type: ignore[arg-type]
+        pair = totals.setdefault(r.organisation, [0, 0])
+        pair[0] += r.bronze
+        pair[1] += r.registered
+    kept = {org: pair for org, pair in totals.items() if pair[1]}
+    assert len(kept) >= 2
+    plot = funnel.funnel([b for b, _ in kept.values()], [n for _, n in kept.values()], kind="rate")
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    text = client.get("/leader/reports", params=RANGE).text
+    table = text[text.index("Bronze completions per 100 learners registered: the data table") :]
+    table = table[: table.index("</table>")]
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", table)]
+    rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+    assert [r[0] for r in rows] == list(kept)
+    for row, unit in zip(rows, plot.units, strict=True):
+        lim = unit.limits
+        assert row[3] == f"{fmt(unit.value * 100)} per 100"
+        assert row[4] == f"{fmt(lim.lower_95 * 100)} per 100 to {fmt(lim.upper_95 * 100)} per 100"
+        assert row[5] == (
+            f"{fmt(lim.lower_998 * 100)} per 100 to {fmt(lim.upper_998 * 100)} per 100"
+        )
+    assert "exact Poisson limits" in text
