@@ -18,6 +18,8 @@ from app.analysis.charts import fmt
 from app.cohorts import service as cohorts_service
 from app.cohorts.schemas import CohortCreate
 from app.core.db import make_engine
+from app.projects import service as projects_service
+from app.projects.schemas import MeasureIn, ProjectStart
 from tests.browser.conftest import assert_accessible
 
 PASSWORD = "orchard-heron-copper"
@@ -28,7 +30,7 @@ DENOMINATORS = [24, 22, 25, 21, 27, 23, 26, 24, 22, 25, 21, 27, 23, 26, 24, 22, 
 NUMERATORS = [12, 11, 13, 10, 14, 12, 13, 12, 11, 13, 15, 20, 18, 21, 20, 18, 21, 17, 23, 19]
 
 
-def _setup(url: str) -> None:
+def _setup(url: str) -> int:
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
         trainer = accounts_service.create_user(
@@ -65,7 +67,39 @@ def _setup(url: str) -> None:
             creator=trainer,
         )
         cohorts_service.join_by_code(session, code=cohort.invite_code, user=learner)
+        # A colleague in the cohort records the same measure, so the trainer can compare.
+        other = accounts_service.create_user(
+            session,
+            email="drinks.colleague@example.nhs.uk",
+            password=PASSWORD,
+            full_name="Sam Okafor",
+            organisation=ORG,
+            staff_group="nursing_midwifery",
+            roles=[Role.LEARNER],
+        )
+        cohorts_service.join_by_code(session, code=cohort.invite_code, user=other)
+        project = projects_service.start_project(
+            session, user=other, data=ProjectStart(cohort_id=cohort.id, title="Drinks on Elm")
+        )
+        a = projects_service.access(session, project_id=project.id, user=other)
+        measure = projects_service.create_measure(
+            session,
+            access=a,
+            data=MeasureIn(  # type: ignore[call-arg]
+                kind="process",
+                data_type="proportion",
+                name="Residents offered a drink at 3pm",
+                definition="Residents offered a drink at the 3pm round, out of all residents.",
+                unit="% of residents",
+                direction="increase",
+            ),
+        )
+        projects_service.save_points(
+            session, access=a, measure_id=measure.id, points=[(date(2026, 9, 14), 9.0, 22.0)]
+        )
+        cohort_id = cohort.id
     engine.dispose()
+    return cohort_id
 
 
 def _fits_a_phone(page: Any, name: str) -> None:
@@ -81,7 +115,7 @@ def test_a_proportion_measure_is_offered_a_p_chart_with_limits_for_each_week(
     live_server: dict[str, str], page: Any
 ) -> None:
     base = live_server["base"]
-    _setup(live_server["database_url"])
+    cohort_id = _setup(live_server["database_url"])
     page.goto(base + "/login")
     page.fill("#email", LEARNER)
     page.fill("#password", PASSWORD)
@@ -152,3 +186,18 @@ def test_a_proportion_measure_is_offered_a_p_chart_with_limits_for_each_week(
     page.goto(measure_url + "/chart?type=run")
     expect(page.locator("figure.qia-chart svg[role=img]")).to_be_visible()
     assert_accessible(page, "run chart of a proportion")
+    page.click("button:has-text('Sign out')")
+
+    # The trainer compares the two projects' latest weeks on a funnel plot.
+    page.goto(base + "/login")
+    page.fill("#email", "drinks.trainer@example.nhs.uk")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    page.goto(f"{base}/trainer/cohorts/{cohort_id}/projects")
+    expect(page.locator("#compare ~ figure.qia-chart svg[role=img]")).to_be_visible()
+    table = page.locator(".qia-funnel-table tbody tr")
+    expect(table).to_have_count(2)
+    expect(table.first).to_contain_text("Joy Adebayo")
+    assert_accessible(page, "the trainer's projects with a funnel plot")
+    _fits_a_phone(page, "the trainer's projects with a funnel plot")
