@@ -16,6 +16,7 @@ from app.analysis.schemas import MAX_MAGNITUDE, MAX_POINTS
 from app.core.errors import InvalidInput
 
 MAX_ERRORS_SHOWN = 20
+MAX_EVENTS_A_DAY = 50
 MAX_BYTES = 1_000_000
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -111,9 +112,15 @@ def point_problem(data_type: str, value: float, denominator: float | None) -> st
         if data_type == "count":
             name = "count"
         if value < 0 or value != int(value):
-            return f"the {name} is {value:g}: it must be a whole number, 0 or more"
+            least = "1" if data_type == "rare_event" else "0"
+            return f"the {name} is {value:g}: it must be a whole number, {least} or more"
         if data_type == "rare_event" and value < 1:
             return "the number of events on a date must be 1 or more"
+        if data_type == "rare_event" and value > MAX_EVENTS_A_DAY:
+            return (
+                f"{value:g} events on one date are not rare: record them as a count measure "
+                f"(at most {MAX_EVENTS_A_DAY} a date here)"
+            )
     if data_type == "proportion" and denominator is not None:
         if denominator != int(denominator) or denominator < 0:
             return f"the denominator is {denominator:g}: it must be a whole number of people"

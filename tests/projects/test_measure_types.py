@@ -297,3 +297,16 @@ def attribute_free_funnel(observed: list[int], denominators: list[int]):  # type
     from app.analysis import funnel
 
     return funnel.funnel(observed, denominators, kind="proportion", method="exact")
+
+
+def test_rare_events_refuse_what_is_not_rare_or_not_an_event() -> None:
+    from app.projects.dataio import DataRejected, parse_points
+
+    with pytest.raises(DataRejected) as caught:
+        parse_points("2026-01-05,0\n2026-01-12,51\n2026-01-19,2.5\n", "rare_event")
+    assert caught.value.errors == [
+        "Line 1 (5 Jan 2026): the number of events on a date must be 1 or more.",
+        "Line 2 (12 Jan 2026): 51 events on one date are not rare: record them as a count "
+        "measure (at most 50 a date here).",
+        "Line 3 (19 Jan 2026): the number of events is 2.5: it must be a whole number, 1 or more.",
+    ]
