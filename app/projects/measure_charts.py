@@ -16,16 +16,15 @@ from datetime import date
 from app.analysis import attribute, attribute_charts, charts
 from app.analysis.schemas import MIN_BASELINE
 from app.projects import chooser
+from app.projects.constants import ATTRIBUTE_METHODS
 from app.projects.dataio import day
-from app.projects.schemas import MeasureData
+from app.projects.schemas import MeasureData, PointPublic
 
 RATE_PER = 1000.0
 # The chart page's ?type= for each attribute chart, and back.
 METHOD_OF_TYPE = {
-    c.chart_type: c.method for c in chooser.CHARTS.values() if c.method.endswith("_anhoej")
+    c.chart_type: c.method for c in chooser.CHARTS.values() if c.method in ATTRIBUTE_METHODS
 }
-METHOD_OF_TYPE.pop("run", None)
-METHOD_OF_TYPE.pop("xmr", None)
 
 
 @dataclass
@@ -65,13 +64,13 @@ def series(measure: MeasureData) -> Series:
     return Series(dates, values, values, None, 1.0, "")
 
 
-def _intervals(points: Sequence[object]) -> Series:
+def _intervals(points: Sequence[PointPublic]) -> Series:
     """Days between consecutive events: a date with k events adds k - 1 gaps of 0 days."""
     dates: list[date] = []
     gaps: list[float] = []
     previous: date | None = None
     for p in points:
-        when, count = p.period, int(p.value)  # type: ignore[attr-defined]
+        when, count = p.period, int(p.value)
         if previous is not None:
             dates.append(when)
             gaps.append(float((when - previous).days))
@@ -138,9 +137,14 @@ def _words(
     name = attribute_charts.NAMES[chart.method]
     basis = f"the first {baseline} points" if baseline else "every point"
     centre = "median" if chart.method == "g_anhoej" else "centre line"
+    each = (
+        "; the limits are worked out for each period from its own "
+        + ("denominator" if measure.data_type == "proportion" else "exposure")
+        if chart.method in attribute.RATIO_CHARTS
+        else ""
+    )
     view.summary.append(
-        f"{name[0].upper()}{name[1:]}: {centre} {_lim(chart.cl[-1], data)}, from {basis}; "
-        f"the limits are worked out for each period."
+        f"{name[0].upper()}{name[1:]}: {centre} {_lim(chart.cl[-1], data)}, from {basis}{each}."
     )
     lows = [v for v in chart.lcl if v is not None]
     highs = [v for v in chart.ucl if v is not None]

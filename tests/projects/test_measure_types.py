@@ -5,7 +5,7 @@ chart in plain words; existing (continuous) measures chart as before."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -310,3 +310,64 @@ def test_rare_events_refuse_what_is_not_rare_or_not_an_event() -> None:
         "measure (at most 50 a date here).",
         "Line 3 (19 Jan 2026): the number of events is 2.5: it must be a whole number, 1 or more.",
     ]
+
+
+def _measure(data_type: str, method: str, points: list[tuple[date, float, float | None]]):  # type: ignore[no-untyped-def]
+    from app.projects.schemas import MeasureData, PointPublic
+
+    return MeasureData(
+        id=7,
+        kind="outcome",
+        data_type=data_type,  # type: ignore[arg-type]
+        name="M",
+        definition="d",
+        unit="u",
+        direction="increase",
+        target=None,
+        method=method,  # type: ignore[arg-type]
+        baseline_points=None,
+        is_main=False,
+        data=[PointPublic(period=p, value=v, denominator=n) for p, v, n in points],
+    )
+
+
+@pytest.mark.parametrize(
+    ("data_type", "numbers"),
+    [
+        ("proportion", [(12, 24), (11, 22), (15, 25), (10, 21), (20, 27), (14, 23)]),
+        ("rate", [(3, 600), (5, 625), (2, 580), (4, 610), (6, 640), (1, 590)]),
+        ("count", [(3, None), (5, None), (2, None), (4, None), (6, None), (1, None)]),
+        ("rare_event", [(1, None)] * 6),
+    ],
+)
+def test_every_chart_a_type_allows_is_drawn_with_its_words(
+    data_type: str, numbers: list[tuple[int, int | None]]
+) -> None:
+    from app.projects import charts as project_charts
+
+    spaced = [date(2026, 1, 1) + timedelta(days=d) for d in (0, 3, 10, 12, 30, 33)]
+    points = [
+        (d, float(v), None if n is None else float(n))
+        for d, (v, n) in zip(spaced, numbers, strict=True)
+    ]
+    measure = _measure(data_type, chooser.recommend(data_type).method, points)
+    types = project_charts.available_types(measure)
+    assert types[0][0] == chooser.recommend(data_type).chart.chart_type
+    for chart_type, name in types:
+        view = project_charts.build(measure, [], chart_type)  # type: ignore[arg-type]
+        assert view.chart is not None, (chart_type, view.message)
+        assert name in view.title
+        assert len(view.rows) == len(measure_charts.series(measure).plotted)
+        assert view.signals
+
+
+def test_a_chart_the_measure_cannot_draw_is_a_404_saying_so(
+    client: TestClient, db: Session, learner
+) -> None:  # type: ignore[no-untyped-def]
+    ann, project = learner
+    a = fill(db, project, ann)
+    measure = service.measures(db, project_id=a.project.id)[0]
+    sign_in(client, ann.email)
+    r = client.get(f"/projects/{project.id}/measures/{measure.id}/chart?type=p")
+    assert r.status_code == 404
+    assert "A p chart cannot be drawn for this measure" in r.text
