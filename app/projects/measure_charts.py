@@ -50,8 +50,12 @@ class Series:
 
 def series(measure: MeasureData) -> Series:
     """The measure's data as its charts use it, oldest first."""
-    points = sorted(measure.data, key=lambda p: p.period)
-    kind = measure.data_type
+    return series_of(measure.data_type, measure.data)
+
+
+def series_of(kind: str, data: Sequence[PointPublic]) -> Series:
+    """Stored points (period, value, denominator) of a measure of this type, as charted."""
+    points = sorted(data, key=lambda p: p.period)
     if kind == "rare_event":
         return _intervals(points)
     values = [p.value for p in points]

@@ -495,3 +495,39 @@ def test_organisations_bronze_completions_per_100_registered_on_a_funnel(
             f"{fmt(lim.lower_998 * 100)} per 100 to {fmt(lim.upper_998 * 100)} per 100"
         )
     assert "exact Poisson limits" in text
+
+
+def test_a_proportion_main_measure_is_judged_on_its_percentages_not_its_numerators(
+    db: Session,
+) -> None:
+    trainer = person(db, roles=[Role.TRAINER])
+    learner = person(db, organisation="Alpha Trust")
+    c = cohort(db, lead=trainer, learners=[learner])
+    c.organisation_id = learner.organisation_id
+    # The same 10 residents offered a drink every week, out of fewer residents after the change:
+    # flat numerators, percentages up from about 45% to about 90%.
+    denominators = [22, 21, 23, 22, 21, 22, 23, 22, 21, 22, 23, 22, 11, 11, 12, 11, 11, 11]
+    project = _project(
+        db,
+        cohort_id=c.id,
+        owner=learner,
+        signed="2025-02-10 10:00",
+        values=[],
+        direction="increase",
+    )
+    measure = db.scalars(select(Measure).where(Measure.project_id == project.id)).one()
+    measure.data_type, measure.method = "proportion", "p_anhoej"
+    for i, n in enumerate(denominators):
+        db.add(
+            DataPoint(
+                measure_id=measure.id,
+                period=date(2024, 1, 1) + timedelta(days=7 * i),
+                value=10,
+                denominator=n,
+            )
+        )
+    db.flush()
+    service.refresh(db, full=True)
+    rows = [(r.signed_off, r.showing_improvement) for r in service.projects(db, _f())]  # type: ignore[arg-type]
+    assert rows == [(1, 1)]
+    assert not service.shows_improvement([10.0] * 18, direction="increase", baseline=12, rebase=[])
