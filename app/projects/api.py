@@ -170,8 +170,9 @@ def delete_measure(access: ProjectForMember, measure_id: int, session: SessionDe
 def add_data(
     data: PointsIn, access: ProjectForMember, measure_id: int, session: SessionDep
 ) -> ImportResult:
-    """Add dated values; a date already stored has its value replaced. All or nothing."""
-    points = [(p.period, p.value) for p in data.points]
+    """Add dated values (with denominators for a proportion or rate); a date already stored is
+    replaced. All or nothing."""
+    points = [(p.period, p.value, p.denominator) for p in data.points]
     return service.save_points(session, access=access, measure_id=measure_id, points=points)
 
 
@@ -229,9 +230,10 @@ def read_chart(
     access: ProjectForReader,
     measure_id: int,
     session: SessionDep,
-    chart_type: Annotated[ChartType, Query(alias="type")] = "run",
+    chart_type: Annotated[ChartType | None, Query(alias="type")] = None,
 ) -> ChartPublic:
-    """The run or XmR chart in words: centre, limits, signals, notes per point, PDSA marks."""
+    """The measure's chart (or the type asked for) in words: centre, limits, signals, notes per
+    point, PDSA marks."""
     view = chart_data.measure_chart(
         session, project_id=access.project.id, measure_id=measure_id, chart_type=chart_type
     )

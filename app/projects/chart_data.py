@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.core.errors import NotFound
 from app.projects import charts as project_charts
 from app.projects import export, service
 from app.projects.charts import ChartView
@@ -17,11 +18,19 @@ from app.projects.schemas import (
 
 
 def measure_chart(
-    session: Session, *, project_id: int, measure_id: int, chart_type: ChartType
+    session: Session, *, project_id: int, measure_id: int, chart_type: ChartType | None
 ) -> ChartView:
-    """The measure's run or XmR chart, with the project's PDSA cycles marked on it."""
+    """The measure's chart of this type (left out: its own, from its rules), with the project's
+    PDSA cycles marked on it."""
     measure = service.measure_data(session, project_id=project_id, measure_id=measure_id)
     cycles = service.cycles(session, project_id=project_id)
+    if chart_type is None:
+        chart_type = project_charts.default_type(measure.method)
+    elif chart_type not in dict(project_charts.available_types(measure)):
+        raise NotFound(
+            f"A {project_charts.type_name(chart_type)} cannot be drawn for this measure; its "
+            "page lists the charts it can use."
+        )
     return project_charts.build(measure, cycles, chart_type)
 
 

@@ -14,6 +14,7 @@ from datetime import date
 
 from app.analysis import charts, spc
 from app.analysis.schemas import MIN_BASELINE
+from app.projects import chooser, measure_charts
 from app.projects.schemas import ChartType, MeasureData, PdsaPublic
 
 PNG_SCALE = 2.0
@@ -69,8 +70,22 @@ class ChartView:
 
 
 def default_type(method: str) -> ChartType:
-    """The chart a measure's rule set draws: run charts for run rules, XmR for limits."""
-    return "run" if method.startswith("run_") else "xmr"
+    """The chart a measure's rule set draws: run charts for run rules, XmR for limits, and the
+    attribute chart (p, u, c, g, ...) for the attribute rules."""
+    return chooser.chart_type(method)  # type: ignore[return-value]
+
+
+def available_types(measure: MeasureData) -> list[tuple[ChartType, str]]:
+    """Every chart the measure's type can draw, its own first: (type, name)."""
+    own = default_type(measure.method)
+    kinds = dict.fromkeys([own, *(c.chart_type for c in chooser.choices(measure.data_type))])
+    return [(k, type_name(k)) for k in kinds]  # type: ignore[misc]
+
+
+def type_name(chart_type: str) -> str:
+    if measure_charts.is_attribute(chart_type):
+        return measure_charts.chart_name(chart_type)
+    return "run chart" if chart_type == "run" else "XmR chart"
 
 
 def day(value: date) -> str:
@@ -94,25 +109,26 @@ def _marks(cycles: Sequence[PdsaPublic], dates: Sequence[date]) -> list[Mark]:
 
 def build(measure: MeasureData, cycles: Sequence[PdsaPublic], chart_type: ChartType) -> ChartView:
     """The chart of this type for the measure, or a view whose message says what is missing."""
-    title = (
-        f"{measure.name} ({measure.unit}): {'run chart' if chart_type == 'run' else 'XmR chart'}"
-    )
+    title = f"{measure.name} ({measure.unit}): {type_name(chart_type)}"
     if chart_type == "run":
         rules = "IHI run chart rules" if measure.method == "run_ihi" else "Anhøj run chart rules"
-    else:
+    elif chart_type == "xmr":
         rules = "Making Data Count (NHS England) XmR rules"
+    else:
+        rules = "Anhøj run chart rules and 3-sigma limits (qicharts2)"
     view = ChartView(chart_type=chart_type, title=title, rules=rules)
-    points = sorted(measure.data, key=lambda p: p.period)
-    if len(points) < 2:
+    data = measure_charts.series(measure)
+    if len(data.plotted) < 2:
+        count = len(data.plotted)
+        what = "gap between events" if measure.data_type == "rare_event" else "value"
         view.message = (
-            f"There {'is' if len(points) == 1 else 'are'} {len(points)} value"
-            f"{'' if len(points) == 1 else 's'} so far: a chart needs at least 2. Add data on "
-            "the measure's page. A run chart is useful from about 10 points, and XmR limits "
+            f"There {'is' if count == 1 else 'are'} {count} {what}"
+            f"{'' if count == 1 else 's'} so far: a chart needs at least 2. Add data on "
+            "the measure's page. A run chart is useful from about 10 points, and limits "
             "from about 15 to 20."
         )
         return view
-    values = [p.value for p in points]
-    dates = [p.period for p in points]
+    values, dates = data.plotted, data.dates
     view.marks = _marks(cycles, dates)
     outside = [m for m in view.marks if not m.shown]
     if outside:
@@ -124,8 +140,10 @@ def build(measure: MeasureData, cycles: Sequence[PdsaPublic], chart_type: ChartT
     try:
         if chart_type == "run":
             _run(view, measure, values, dates, annotations)
-        else:
+        elif chart_type == "xmr":
             _xmr(view, measure, values, dates, annotations)
+        else:
+            _attribute(view, measure, data, annotations)
     except spc.SeriesError as exc:
         view.chart = None
         view.message = f"The chart cannot be drawn yet: {exc}"
@@ -151,6 +169,22 @@ def _baseline(
         )
         return None
     return base
+
+
+def _attribute(
+    view: ChartView,
+    measure: MeasureData,
+    data: measure_charts.Series,
+    annotations: Sequence[charts.Annotation],
+) -> None:
+    minimum = measure_charts.min_baseline(view.chart_type)
+    baseline = _baseline(view, measure, len(data.plotted), minimum=minimum, what="this chart")
+    drawn = measure_charts.draw(view.chart_type, view.title, measure, data, annotations, baseline)
+    view.chart = drawn.chart
+    view.summary.extend(drawn.summary)
+    view.notices.extend(drawn.notices)
+    view.rows.extend(Row(*r) for r in drawn.rows)
+    view.signals.extend(Signal(*s) for s in drawn.signals)
 
 
 # --- run chart --------------------------------------------------------------------------------

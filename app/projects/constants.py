@@ -29,12 +29,32 @@ DIRECTION_NAMES = {
     "decrease": "Lower is better",
     "neutral": "Neither (watch for change either way)",
 }
-METHODS = ("run_anhoej", "run_ihi", "i_anhoej", "xmr_mdc")
+# What is recorded each period: one number, or a pair (cases out of a denominator; events over
+# an exposure), or the dates of rare events (days between them are derived).
+MEASURE_TYPES = ("continuous", "proportion", "count", "rate", "rare_event")
+PAIRED_TYPES = frozenset({"proportion", "rate"})
+ATTRIBUTE_METHODS = (
+    "p_anhoej",
+    "pp_anhoej",
+    "u_anhoej",
+    "up_anhoej",
+    "c_anhoej",
+    "g_anhoej",
+    "t_anhoej",
+)
+METHODS = ("run_anhoej", "run_ihi", "i_anhoej", "xmr_mdc", *ATTRIBUTE_METHODS)
 METHOD_NAMES = {
     "run_anhoej": "Run chart, Anhøj rules (longest run and crossings)",
     "run_ihi": "Run chart, IHI rules (shift, trend, number of runs)",
     "i_anhoej": "I chart, 3-sigma limits with Anhøj rules (qicharts2)",
     "xmr_mdc": "XmR chart, Making Data Count rules (NHS England)",
+    "p_anhoej": "p chart, limits from each period's denominator, Anhøj rules (qicharts2)",
+    "pp_anhoej": "Laney p' chart, p chart limits widened for large denominators (qicharts2)",
+    "u_anhoej": "u chart, limits from each period's exposure, Anhøj rules (qicharts2)",
+    "up_anhoej": "Laney u' chart, u chart limits widened for large exposures (qicharts2)",
+    "c_anhoej": "c chart, counts with equal opportunity, Anhøj rules (qicharts2)",
+    "g_anhoej": "g chart, days between rare events, Anhøj rules (qicharts2)",
+    "t_anhoej": "t chart, time between rare events, transformed I chart (qicharts2)",
 }
 
 PDSA_DECISIONS = ("adopt", "adapt", "abandon")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, InvalidInput
-from app.projects import dataio
+from app.projects import chooser, dataio
 from app.projects.exceptions import ItemNotFound
 from app.projects.models import DataPoint, Measure, MeasureRebase, Project
 from app.projects.permissions import ProjectAccess, editable, touch
@@ -40,7 +40,9 @@ def measures(session: Session, *, project_id: int) -> list[MeasureData]:
     for p in session.scalars(
         select(DataPoint).where(DataPoint.measure_id.in_(ids)).order_by(DataPoint.period)
     ):
-        data.setdefault(p.measure_id, []).append(PointPublic(period=p.period, value=p.value))
+        data.setdefault(p.measure_id, []).append(
+            PointPublic(period=p.period, value=p.value, denominator=p.denominator)
+        )
     rebases: dict[int, list[RebasePublic]] = {}
     for r in session.scalars(
         select(MeasureRebase)
@@ -52,6 +54,7 @@ def measures(session: Session, *, project_id: int) -> list[MeasureData]:
         MeasureData(
             id=m.id,
             kind=m.kind,  # type: ignore[arg-type]
+            data_type=m.data_type,  # type: ignore[arg-type]
             name=m.name,
             definition=m.definition,
             unit=m.unit,
@@ -99,6 +102,15 @@ def _set_measure(session: Session, measure: Measure, data: MeasureIn, project: P
             f"This project already has a measure called '{data.name}'. Give this one another name.",
             field="name",
         )
+    if measure.id is not None and data.data_type != measure.data_type:
+        held = session.scalar(select(func.count()).where(DataPoint.measure_id == measure.id))
+        if held:
+            raise Conflict(
+                f"This measure already has {held} value{'s' if held != 1 else ''} recorded as "
+                f"{chooser.TYPE_NAMES[measure.data_type].lower()}. Keep its type, or delete its "
+                "data first (download it on the export page if you want to keep a copy).",
+                field="data_type",
+            )
     if data.is_main:
         # One main outcome measure: choosing this one clears the previous choice.
         session.execute(
@@ -146,21 +158,32 @@ def save_points(
     *,
     access: ProjectAccess,
     measure_id: int,
-    points: Sequence[tuple[date, float]],
+    points: Sequence[dataio.Point | tuple[date, float]],
 ) -> ImportResult:
-    """Add each (date, value), replacing the value already stored for a date: all or nothing."""
+    """Add each (date, value, denominator), replacing what is stored for a date: all or nothing.
+
+    Each point must suit the measure's type (a proportion's numerator within its denominator,
+    a count a whole number, ...): DataRejected names every one that does not, saving nothing.
+    """
     project = editable(access)
     measure = _measure(session, project_id=project.id, measure_id=measure_id)
+    triples = [dataio.as_point(p) for p in points]
     seen: set[date] = set()
-    for when, _value in points:
+    errors: list[str] = []
+    for number, (when, value, denominator) in enumerate(triples, start=1):
         if when in seen:
-            raise dataio.DataRejected([f"{when.isoformat()} is given twice; give each date once."])
+            errors.append(f"{when.isoformat()} is given twice; give each date once.")
         seen.add(when)
+        problem = dataio.point_problem(measure.data_type, value, denominator)
+        if problem:
+            errors.append(f"Value {number} ({dataio.day(when)}): {problem}.")
+    if errors:
+        raise dataio.DataRejected(errors)
     existing = {
         p.period: p
         for p in session.scalars(select(DataPoint).where(DataPoint.measure_id == measure.id))
     }
-    added = sum(1 for when, _ in points if when not in existing)
+    added = sum(1 for when, _, _ in triples if when not in existing)
     if len(existing) + added > dataio.MAX_POINTS:
         raise dataio.DataRejected(
             [
@@ -168,12 +191,12 @@ def save_points(
                 f"{len(existing) + added}."
             ]
         )
-    for when, value in points:
+    for when, value, denominator in triples:
         row = existing.get(when)
         if row is None:
-            session.add(DataPoint(measure_id=measure.id, period=when, value=value))
-        else:
-            row.value = value
+            row = DataPoint(measure_id=measure.id, period=when, value=value)
+            session.add(row)
+        row.value, row.denominator = value, denominator
     touch(project)
     session.flush()
     return ImportResult(added=added, updated=len(points) - added)
@@ -182,11 +205,12 @@ def save_points(
 def import_csv(
     session: Session, *, access: ProjectAccess, measure_id: int, text: str
 ) -> ImportResult:
-    """Pasted or uploaded "date,value" lines; DataRejected lists every bad line, saving nothing."""
-    editable(access)
-    return save_points(
-        session, access=access, measure_id=measure_id, points=dataio.parse_points(text)
-    )
+    """Pasted or uploaded lines ("date,value"; "date,numerator,denominator" for a proportion or
+    rate; "date" for a rare event); DataRejected lists every bad line, saving nothing."""
+    project = editable(access)
+    measure = _measure(session, project_id=project.id, measure_id=measure_id)
+    points = dataio.parse_points(text, measure.data_type)
+    return save_points(session, access=access, measure_id=measure_id, points=points)
 
 
 def delete_point(session: Session, *, access: ProjectAccess, measure_id: int, period: date) -> None:

@@ -25,6 +25,7 @@ from app.projects.constants import (
     DIRECTIONS,
     LEVELS,
     MEASURE_KINDS,
+    MEASURE_TYPES,
     METHODS,
     NODE_KINDS,
     PDSA_DECISIONS,
@@ -126,6 +127,7 @@ class Measure(Base):
     __tablename__ = "measure"
     __table_args__ = (
         CheckConstraint(in_list("kind", MEASURE_KINDS), name="kind"),
+        CheckConstraint(in_list("data_type", MEASURE_TYPES), name="data_type"),
         CheckConstraint(in_list("direction", DIRECTIONS), name="direction"),
         CheckConstraint(in_list("method", METHODS), name="method"),
         CheckConstraint("baseline_points IS NULL OR baseline_points >= 2", name="baseline"),
@@ -143,6 +145,10 @@ class Measure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
+    # What each period records (continuous, proportion, count, rate, rare_event): constants.py.
+    data_type: Mapped[str] = mapped_column(
+        String(12), default="continuous", server_default="continuous"
+    )
     name: Mapped[str] = mapped_column(String(200))
     definition: Mapped[str] = mapped_column(Text)
     unit: Mapped[str] = mapped_column(String(60))
@@ -169,15 +175,24 @@ class MeasureRebase(Base):
 
 
 class DataPoint(Base):
-    """One aggregate value of a measure for one period (a day, week or month, dated by its start)."""
+    """One aggregate value of a measure for one period (a day, week or month, dated by its start).
+
+    A proportion's value is its numerator (cases) and ``denominator`` the people or things that
+    could have been cases; a rate's value is its count and ``denominator`` the exposure (bed days).
+    A rare event measure has one row per date on which events happened, the value their number.
+    """
 
     __tablename__ = "data_point"
-    __table_args__ = (UniqueConstraint("measure_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("measure_id", "period"),
+        CheckConstraint("denominator IS NULL OR denominator > 0", name="denominator"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
     period: Mapped[date] = mapped_column(Date)
     value: Mapped[float] = mapped_column(Double)
+    denominator: Mapped[float | None] = mapped_column(Double)
 
 
 class PdsaCycle(Base):

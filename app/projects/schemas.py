@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from app.analysis.schemas import MAX_MAGNITUDE, MAX_POINTS
 from app.core.schemas import Schema
+from app.projects import chooser
 from app.projects.constants import LEVEL_SCORES, RUBRIC, RUBRIC_NAMES
 from app.projects.privacy import refuse_identifiers
 
@@ -17,10 +18,23 @@ SubmissionStatus = Literal["submitted", "changes_requested", "signed_off", "with
 NodeKind = Literal["aim", "primary", "secondary", "change_idea"]
 MeasureKind = Literal["outcome", "process", "balancing"]
 Direction = Literal["increase", "decrease", "neutral"]
-Method = Literal["run_anhoej", "run_ihi", "i_anhoej", "xmr_mdc"]
+MeasureType = Literal["continuous", "proportion", "count", "rate", "rare_event"]
+Method = Literal[
+    "run_anhoej",
+    "run_ihi",
+    "i_anhoej",
+    "xmr_mdc",
+    "p_anhoej",
+    "pp_anhoej",
+    "u_anhoej",
+    "up_anhoej",
+    "c_anhoej",
+    "g_anhoej",
+    "t_anhoej",
+]
 Decision = Literal["adopt", "adapt", "abandon"]
 Level = Literal["not_yet_met", "met", "exceeded"]
-ChartType = Literal["run", "xmr"]
+ChartType = Literal["run", "xmr", "p", "pp", "u", "up", "c", "g", "t"]
 
 LONG_TEXT = 10_000
 
@@ -123,6 +137,12 @@ class TreeNode(Schema):
 
 class MeasureIn(Schema):
     kind: MeasureKind
+    data_type: MeasureType = Field(
+        default="continuous",
+        description="What each period records: one number (continuous), cases out of a "
+        "denominator (proportion), a count, a count and its exposure (rate), or the dates of "
+        "rare events (rare_event)",
+    )
     name: Title
     definition: Definition = Field(
         description="Operational definition: exactly what is counted, how and when"
@@ -130,11 +150,21 @@ class MeasureIn(Schema):
     unit: Unit
     direction: Direction
     target: Value | None = None
-    method: Method = "run_anhoej"
+    method: Method | None = Field(
+        default=None, description="The chart rules; left out, the chart recommended for the type"
+    )
     baseline_points: int | None = Field(
         default=None, ge=2, le=MAX_POINTS, description="Fix the centre line on the first N points"
     )
     is_main: bool = Field(default=False, description="The project's main outcome measure")
+
+    @model_validator(mode="after")
+    def _chart_fits_type(self) -> MeasureIn:
+        if self.method is None:
+            self.method = chooser.recommend(self.data_type).method  # type: ignore[assignment]
+        elif not chooser.allowed(self.data_type, self.method):
+            raise ValueError(chooser.refusal(self.data_type, self.method))
+        return self
 
     @model_validator(mode="after")
     def _main_is_outcome(self) -> MeasureIn:
@@ -159,7 +189,10 @@ class RebasePublic(Schema):
 
 class PointIn(Schema):
     period: date
-    value: Value
+    value: Value = Field(description="The value, numerator, count or number of events")
+    denominator: Value | None = Field(
+        default=None, description="Proportions: the denominator; rates: the exposure"
+    )
 
 
 class PointsIn(Schema):
@@ -169,6 +202,7 @@ class PointsIn(Schema):
 class PointPublic(Schema):
     period: date
     value: float
+    denominator: float | None = None
 
 
 class ImportResult(Schema):
@@ -179,6 +213,7 @@ class ImportResult(Schema):
 class MeasurePublic(Schema):
     id: int
     kind: MeasureKind
+    data_type: MeasureType = "continuous"
     name: str
     definition: str
     unit: str

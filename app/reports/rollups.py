@@ -19,7 +19,9 @@ from app.analysis import spc
 from app.cohorts.models import Cohort, Enrolment
 from app.core.db import as_utc, utcnow
 from app.credentials.models import Credential
+from app.projects.measure_charts import series_of
 from app.projects.models import DataPoint, Measure, MeasureRebase, Project
+from app.projects.schemas import PointPublic
 from app.quizzes.models import QuizAttempt
 from app.reports.models import (
     ReportCohort,
@@ -337,20 +339,29 @@ def _refresh_projects(session: Session, *, start: datetime | None) -> None:
 def _improving(session: Session, *, project_ids: list[int]) -> set[int]:
     """Which of these projects' main outcome measures show improvement: three queries."""
     measures = session.execute(
-        select(Measure.id, Measure.project_id, Measure.direction, Measure.baseline_points).where(
-            Measure.project_id.in_(project_ids), Measure.is_main.is_(True)
-        )
+        select(
+            Measure.id,
+            Measure.project_id,
+            Measure.direction,
+            Measure.baseline_points,
+            Measure.data_type,
+        ).where(Measure.project_id.in_(project_ids), Measure.is_main.is_(True))
     ).all()
-    ids = [m for m, _, _, _ in measures]
+    ids = [m.id for m in measures]
     if not ids:
         return set()
-    points: dict[int, list[tuple[date, float]]] = {m: [] for m in ids}
-    for mid, period, value in session.execute(
-        select(DataPoint.measure_id, DataPoint.period, DataPoint.value)
+    stored: dict[int, list[PointPublic]] = {m: [] for m in ids}
+    for mid, period, value, denominator in session.execute(
+        select(DataPoint.measure_id, DataPoint.period, DataPoint.value, DataPoint.denominator)
         .where(DataPoint.measure_id.in_(ids))
         .order_by(DataPoint.measure_id, DataPoint.period)
     ):
-        points[mid].append((period, value))
+        stored[mid].append(PointPublic(period=period, value=value, denominator=denominator))
+    # As the measure's XmR chart plots them: percentages, rates, or days between rare events.
+    points: dict[int, list[tuple[date, float]]] = {}
+    for m in measures:
+        charted = series_of(m.data_type, stored[m.id])
+        points[m.id] = list(zip(charted.dates, charted.plotted, strict=True))
     rebases: dict[int, list[date]] = {m: [] for m in ids}
     for mid, starts in session.execute(
         select(MeasureRebase.measure_id, MeasureRebase.starts_on).where(
@@ -359,7 +370,7 @@ def _improving(session: Session, *, project_ids: list[int]) -> set[int]:
     ):
         rebases[mid].append(starts)
     out = set()
-    for mid, project_id, direction, baseline in measures:
+    for mid, project_id, direction, baseline, _ in measures:
         series = points[mid]
         rebase = sorted(
             {

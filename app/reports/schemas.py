@@ -80,6 +80,14 @@ class ProjectRow(Schema):
     showing_improvement: int
 
 
+class OrganisationRate(Schema):
+    """Something counted per organisation out of a total, for a funnel plot."""
+
+    organisation: str
+    count: int
+    out_of: int
+
+
 class QuizRow(Schema):
     slug: str
     title: str

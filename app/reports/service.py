@@ -45,6 +45,7 @@ from app.reports.schemas import (
     CompletionMonth,
     FunnelRow,
     MonthCount,
+    OrganisationRate,
     ProjectRow,
     QuizRow,
     ReportFilters,
@@ -309,6 +310,31 @@ def quiz_pass_rates(session: Session, f: ReportFilters) -> list[QuizRow]:
         )
         for mid, slug, title, tier in modules
     ]
+
+
+def quiz_passes_by_organisation(session: Session, f: ReportFilters) -> list[OrganisationRate]:
+    """Per organisation: passing quiz attempts out of all attempts in the range (every module),
+    for comparing organisations on a funnel plot."""
+    t = ReportQuizMonth
+    query = (
+        select(t.organisation_id, func.sum(t.passed), func.sum(t.attempts))
+        .where(
+            t.month >= month_key(f.start),
+            t.month <= month_key(f.end_day),
+            t.organisation_id != TOTAL_ORG,
+            t.staff_group == (f.staff_group or ALL_STAFF),
+        )
+        .group_by(t.organisation_id)
+    )
+    if f.organisation_id is not None:
+        query = query.where(t.organisation_id == f.organisation_id)
+    counts = [(org, int(p), int(a)) for org, p, a in session.execute(query) if a]
+    names = _organisation_names(session, {org for org, _, _ in counts if org})
+    rows = [
+        OrganisationRate(organisation=names.get(org, "No organisation"), count=p, out_of=a)
+        for org, p, a in counts
+    ]
+    return sorted(rows, key=lambda r: r.organisation)
 
 
 def organisations(session: Session) -> list[tuple[int, str]]:

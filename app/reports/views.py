@@ -8,12 +8,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.accounts.constants import STAFF_GROUPS
+from app.analysis import funnel_view
 from app.core.errors import NotFound
 from app.core.timefmt import month, plural
 from app.gold.schemas import LineageRow
 from app.reports import service
 from app.reports.charts import bar_chart
-from app.reports.schemas import CompletionMonth, MonthCount, ReportFilters
+from app.reports.schemas import (
+    CompletionMonth,
+    FunnelRow,
+    MonthCount,
+    OrganisationRate,
+    ReportFilters,
+)
 
 Table = tuple[list[str], Callable[[Session, ReportFilters], Iterable[Sequence[Any]]]]
 
@@ -93,10 +100,43 @@ def _charts(registrations: list[MonthCount], completions: list[CompletionMonth])
     }
 
 
+def quiz_funnel(rows: list[OrganisationRate]) -> funnel_view.FunnelView | None:
+    """Organisations' quiz pass rates on a funnel plot (None with fewer than two)."""
+    return funnel_view.compare(
+        [r.organisation for r in rows],
+        [r.count for r in rows],
+        [r.out_of for r in rows],
+        title="Quiz pass rate by organisation, against the number of attempts",
+        chart_id="chart-quiz-funnel",
+        denominator_label="Quiz attempts",
+    )
+
+
+def completion_funnel(rows: list[FunnelRow]) -> funnel_view.FunnelView | None:
+    """Organisations' Bronze completions per 100 learners registered in the range, as a rate:
+    completions may include learners who registered earlier, so it is not a proportion."""
+    totals: dict[str, list[int]] = {}
+    for r in rows:
+        pair = totals.setdefault(r.organisation, [0, 0])
+        pair[0] += r.bronze
+        pair[1] += r.registered
+    return funnel_view.compare(
+        list(totals),
+        [b for b, _ in totals.values()],
+        [n for _, n in totals.values()],
+        title="Bronze completions per 100 learners registered, by organisation",
+        chart_id="chart-completion-funnel",
+        denominator_label="Learners registered",
+        kind="rate",
+        unit=" per 100",
+    )
+
+
 def dashboard_context(session: Session, f: ReportFilters) -> dict[str, Any]:
     """Registrations, completions, the funnel, cohorts, projects and quiz pass rates, charted."""
     registrations = service.registrations(session, f)
     completions = service.completions(session, f)
+    funnel_rows = service.funnel(session, f)
     return {
         "title": "Reports",
         "filters": f,
@@ -105,10 +145,12 @@ def dashboard_context(session: Session, f: ReportFilters) -> dict[str, Any]:
         "summary": service.summary(session, f),
         "registrations": registrations,
         "completions": completions,
-        "funnel": service.funnel(session, f),
+        "funnel": funnel_rows,
+        "completion_funnel": completion_funnel(funnel_rows),
         "cohorts": service.cohorts_running(session, f),
         "projects": service.projects(session, f),
         "quizzes": service.quiz_pass_rates(session, f),
+        "quiz_funnel": quiz_funnel(service.quiz_passes_by_organisation(session, f)),
         "charts": _charts(registrations, completions),
         "refreshed_at": service.refreshed_at(session),
         "nav": "leader",

@@ -150,13 +150,17 @@ def test_learner_builds_and_submits_and_trainer_signs_off(
     page.fill("#unit", "% of doses")
     page.check("input[name=direction][value=increase]")
     page.fill("#target", "90")
-    page.select_option("#method", "run_ihi")
     page.fill("#baseline_points", "12")
     page.check("input[name=is_main]")
     assert_accessible(page, "measures with the add form")
     page.click("button:has-text('Add the measure')")
     page.wait_for_url(re.compile(r"/measures/\d+\?done=saved$"))
     measure_url = page.url.split("?")[0]
+    # XmR is recommended for a measurement; this learner chooses the IHI run chart instead.
+    expect(page.get_by_text("we recommend a chart with limits")).to_be_visible()
+    page.check("input[name=method][value=run_ihi]")
+    page.click("button:has-text('Save the measure')")
+    page.wait_for_url(re.compile(r"/measures/\d+\?done=saved$"))
     page.fill("#csv", _csv(BASELINE) + "\n31/02/2026,70\n")
     page.click("button:has-text('Save the data')")
     expect(page.get_by_text("Line 14: '31/02/2026' is not a real date")).to_be_visible()

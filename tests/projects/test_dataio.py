@@ -12,10 +12,10 @@ from app.projects.dataio import DataRejected, decode_upload, parse_points
 def test_iso_and_uk_dates_with_a_header_and_blank_lines() -> None:
     text = "date,value\n2026-01-05,62\n\n12/01/2026, 64.5\n19/01/2026;61%\n2026-01-26\t63\n"
     assert parse_points(text) == [
-        (date(2026, 1, 5), 62.0),
-        (date(2026, 1, 12), 64.5),
-        (date(2026, 1, 19), 61.0),
-        (date(2026, 1, 26), 63.0),
+        (date(2026, 1, 5), 62.0, None),
+        (date(2026, 1, 12), 64.5, None),
+        (date(2026, 1, 19), 61.0, None),
+        (date(2026, 1, 26), 63.0, None),
     ]
 
 

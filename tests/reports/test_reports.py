@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.constants import Role
 from app.accounts.models import User
+from app.analysis import funnel
+from app.analysis.charts import fmt
 from app.cohorts.models import Cohort, Enrolment
 from app.content.registry import ContentRegistry
 from app.core.db import utcnow
@@ -195,7 +198,7 @@ def test_dashboard_shows_charts_tables_and_csv_links(client: TestClient, db: Ses
     page = client.get("/leader/reports", params=RANGE)
     assert page.status_code == 200
     text = page.text
-    assert text.count('role="img" aria-labelledby="chart-') == 2
+    assert text.count('role="img" aria-labelledby="chart-') == 4  # and the two funnels
     assert '<title id="chart-registrations-title">Learners registered per month</title>' in text
     assert "4 learners registered from January 2025 to March 2025" in text
     assert "Spring cohort" in text
@@ -429,3 +432,102 @@ def test_projects_signed_off_and_showing_improvement_on_the_main_outcome_measure
     assert not service.shows_improvement(
         [float(v) for v in FALLS_DOWN], direction="neutral", baseline=None, rebase=[]
     )
+
+
+@pytest.mark.usefixtures("world")
+def test_organisations_quiz_pass_rates_on_a_funnel_plot_with_a_data_table(
+    client: TestClient, db: Session
+) -> None:
+    # Alpha Trust: 2 of 3 attempts passed; Beta: 0 of 1. Overall 2 of 4, so the centre is 50%.
+    rows = service.quiz_passes_by_organisation(db, _f())  # type: ignore[arg-type]
+    assert [(r.count, r.out_of) for r in rows] == [(2, 3), (0, 1)]
+    plot = funnel.funnel([2, 0], [3, 1], kind="proportion", method="exact")
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    text = client.get("/leader/reports", params=RANGE).text
+    assert '<title id="chart-quiz-funnel-title">' in text
+    table = text[text.index("Quiz pass rate by organisation: the data table") :]
+    table = table[: table.index("</table>")]
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", table)]
+    pct = lambda v: f"{fmt(v * 100)}%"  # noqa: E731
+    expected = []
+    for name, unit in zip((rows[0].organisation, rows[1].organisation), plot.units, strict=True):
+        lim = unit.limits
+        expected += [
+            name,
+            f"{unit.observed:g}",
+            f"{unit.denominator:g}",
+            pct(unit.value),
+            f"{pct(lim.lower_95)} to {pct(lim.upper_95)}",
+            f"{pct(lim.lower_998)} to {pct(lim.upper_998)}",
+            "Within the 95% limits",
+        ]
+    assert cells == expected
+    assert cells[3] == "66.7%"
+    assert "overall rate (50%)" in text
+
+
+@pytest.mark.usefixtures("world")
+def test_organisations_bronze_completions_per_100_registered_on_a_funnel(
+    client: TestClient, db: Session
+) -> None:
+    totals: dict[str, list[int]] = {}
+    for r in service.funnel(db, _f()):  # type: ignore[arg-type]
+        pair = totals.setdefault(r.organisation, [0, 0])
+        pair[0] += r.bronze
+        pair[1] += r.registered
+    kept = {org: pair for org, pair in totals.items() if pair[1]}
+    assert len(kept) >= 2
+    plot = funnel.funnel([b for b, _ in kept.values()], [n for _, n in kept.values()], kind="rate")
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    text = client.get("/leader/reports", params=RANGE).text
+    table = text[text.index("Bronze completions per 100 learners registered: the data table") :]
+    table = table[: table.index("</table>")]
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", table)]
+    rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+    assert [r[0] for r in rows] == list(kept)
+    for row, unit in zip(rows, plot.units, strict=True):
+        lim = unit.limits
+        assert row[3] == f"{fmt(unit.value * 100)} per 100"
+        assert row[4] == f"{fmt(lim.lower_95 * 100)} per 100 to {fmt(lim.upper_95 * 100)} per 100"
+        assert row[5] == (
+            f"{fmt(lim.lower_998 * 100)} per 100 to {fmt(lim.upper_998 * 100)} per 100"
+        )
+    assert "exact Poisson limits" in text
+
+
+def test_a_proportion_main_measure_is_judged_on_its_percentages_not_its_numerators(
+    db: Session,
+) -> None:
+    trainer = person(db, roles=[Role.TRAINER])
+    learner = person(db, organisation="Alpha Trust")
+    c = cohort(db, lead=trainer, learners=[learner])
+    c.organisation_id = learner.organisation_id
+    # The same 10 residents offered a drink every week, out of fewer residents after the change:
+    # flat numerators, percentages up from about 45% to about 90%.
+    denominators = [22, 21, 23, 22, 21, 22, 23, 22, 21, 22, 23, 22, 11, 11, 12, 11, 11, 11]
+    project = _project(
+        db,
+        cohort_id=c.id,
+        owner=learner,
+        signed="2025-02-10 10:00",
+        values=[],
+        direction="increase",
+    )
+    measure = db.scalars(select(Measure).where(Measure.project_id == project.id)).one()
+    measure.data_type, measure.method = "proportion", "p_anhoej"
+    for i, n in enumerate(denominators):
+        db.add(
+            DataPoint(
+                measure_id=measure.id,
+                period=date(2024, 1, 1) + timedelta(days=7 * i),
+                value=10,
+                denominator=n,
+            )
+        )
+    db.flush()
+    service.refresh(db, full=True)
+    rows = [(r.signed_off, r.showing_improvement) for r in service.projects(db, _f())]  # type: ignore[arg-type]
+    assert rows == [(1, 1)]
+    assert not service.shows_improvement([10.0] * 18, direction="increase", baseline=12, rebase=[])

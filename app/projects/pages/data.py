@@ -3,8 +3,6 @@ none with every problem listed), and a value deleted."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
@@ -15,6 +13,7 @@ from app.core.errors import AppError, NotFound
 from app.core.forms import FormInvalid, form_dict
 from app.core.responses import done_redirect
 from app.projects import dataio, service
+from app.projects.constants import PAIRED_TYPES
 from app.projects.dependencies import ProjectForMember
 from app.projects.pages.common import page_router
 from app.projects.pages.measures import measure_view
@@ -23,8 +22,11 @@ from app.projects.permissions import ProjectAccess
 pages = page_router()
 
 
-def point_form(form: dict[str, str]) -> tuple[tuple[date, float] | None, dict[str, str]]:
-    """One dated value from the data form, or what to fix in each field that is wrong."""
+def point_form(
+    form: dict[str, str], data_type: str = "continuous"
+) -> tuple[dataio.Point | None, dict[str, str]]:
+    """One dated value (and its denominator, for a proportion or rate) from the data form, or
+    what to fix in each field that is wrong."""
     errors: dict[str, str] = {}
     when = None
     try:
@@ -39,9 +41,22 @@ def point_form(form: dict[str, str]) -> tuple[tuple[date, float] | None, dict[st
         value = dataio.parse_value(form["value"])
     except ValueError as exc:
         errors["value"] = f"Enter a number: {exc}." if form["value"].strip() else "Enter a value"
+    denominator = None
+    if data_type in PAIRED_TYPES:
+        what = "denominator" if data_type == "proportion" else "exposure"
+        try:
+            denominator = dataio.parse_value(form.get("denominator", ""))
+        except ValueError as exc:
+            given = form.get("denominator", "").strip()
+            errors["denominator"] = f"Enter a number: {exc}." if given else f"Enter the {what}"
+    if not errors:
+        problem = dataio.point_problem(data_type, value, denominator)
+        if problem:
+            field = "denominator" if "denominator" in problem or "exposure" in problem else "value"
+            errors[field] = problem[0].upper() + problem[1:]
     if errors or when is None:
         return None, errors
-    return (when, value), {}
+    return (when, value, denominator), {}
 
 
 async def csv_text(form: FormData) -> str:
@@ -78,8 +93,9 @@ async def data_add(
     request: Request, access: ProjectForMember, measure_id: int, session: SessionDep
 ) -> Response:
     """Add one value (or replace the value stored for that date)."""
-    form = form_dict(await request.form(), "period", "value")
-    point, errors = point_form(form)
+    form = form_dict(await request.form(), "period", "value", "denominator")
+    kind = service.measure_data(session, project_id=access.project.id, measure_id=measure_id)
+    point, errors = point_form(form, kind.data_type)
     if point is None:
         page = measure_view(request, access, session, measure_id, form={"_point": form})
         raise page.invalid(errors)

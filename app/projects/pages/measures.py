@@ -16,8 +16,9 @@ from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.core.forms import form_dict
 from app.core.responses import done_redirect
-from app.projects import service
-from app.projects.constants import DIRECTION_NAMES, MEASURE_KIND_NAMES, METHOD_NAMES
+from app.projects import charts as project_charts
+from app.projects import chooser, dataio, service
+from app.projects.constants import DIRECTION_NAMES, MEASURE_KIND_NAMES, METHOD_NAMES, PAIRED_TYPES
 from app.projects.dependencies import ProjectForMember, ProjectForReader
 from app.projects.pages.common import Page, dates, nones, page_router, workspace_page
 from app.projects.permissions import ProjectAccess
@@ -27,6 +28,7 @@ pages = page_router()
 
 MEASURE_FIELDS = (
     "kind",
+    "data_type",
     "name",
     "definition",
     "unit",
@@ -36,12 +38,26 @@ MEASURE_FIELDS = (
     "baseline_points",
     "is_main",
 )
-CHOICES = {"kinds": MEASURE_KIND_NAMES, "directions": DIRECTION_NAMES, "methods": METHOD_NAMES}
+CHOICES = {
+    "kinds": MEASURE_KIND_NAMES,
+    "directions": DIRECTION_NAMES,
+    "methods": METHOD_NAMES,
+    "questions": chooser.QUESTIONS,
+    "type_names": chooser.TYPE_NAMES,
+    "line_shapes": dataio.LINE_SHAPES,
+}
 
 
-def measure_form(form: FormData) -> dict[str, Any]:
-    values: dict[str, Any] = nones(form_dict(form, *MEASURE_FIELDS), "target", "baseline_points")
+def measure_form(form: FormData, *, was: str | None = None) -> dict[str, Any]:
+    """The form's fields; no chart chosen (or a new type, `was` the old one) means the chart
+    recommended for the type."""
+    values: dict[str, Any] = nones(
+        form_dict(form, *MEASURE_FIELDS), "target", "baseline_points", "method"
+    )
     values["is_main"] = values["is_main"] == "yes"
+    values["data_type"] = values["data_type"] or "continuous"
+    if was is not None and values["data_type"] != was:
+        values["method"] = None
     return values
 
 
@@ -50,7 +66,9 @@ def _measures(
 ) -> Page:
     context = {
         "measures": service.measures(session, project_id=access.project.id),
-        "form": form or {"method": "run_anhoej"},
+        "form": form or {"data_type": "continuous"},
+        "chart_choices": (),
+        "available_types": project_charts.available_types,
         **CHOICES,
     }
     return workspace_page(
@@ -72,6 +90,10 @@ def measure_view(
     measure = service.measure_data(session, project_id=access.project.id, measure_id=measure_id)
     context = {
         "measure": measure,
+        "recommendation": chooser.recommend(measure.data_type),
+        "chart": chooser.CHARTS[measure.method],
+        "chart_choices": chooser.choices(measure.data_type),
+        "paired": measure.data_type in PAIRED_TYPES,
         "form": form or measure.model_dump(),
         "data_errors": data_errors,
         "point_form": (form or {}).get("_point", {}),
@@ -114,7 +136,8 @@ async def measure_edit(
     request: Request, access: ProjectForMember, measure_id: int, session: SessionDep
 ) -> Response:
     """Change a measure's definition or chart settings."""
-    form = measure_form(await request.form())
+    current = service.measure_data(session, project_id=access.project.id, measure_id=measure_id)
+    form = measure_form(await request.form(), was=current.data_type)
     try:
         data = MeasureIn.model_validate(form)
         service.update_measure(session, access=access, measure_id=measure_id, data=data)

@@ -17,7 +17,7 @@ from app.core.errors import AppError
 from app.core.forms import form_dict
 from app.core.responses import done_message, done_redirect
 from app.projects import aim as aim_helper
-from app.projects import service, views
+from app.projects import compare, service, views
 from app.projects.constants import LEVEL_NAMES, LEVELS, RUBRIC, RUBRIC_MET, RUBRIC_NAMES
 from app.projects.dependencies import CohortProjectForTrainer
 from app.projects.pages.common import DONE, Page, nones, page_router
@@ -66,6 +66,7 @@ def _cohort_projects(session: Session, cohort: Cohort) -> Page:
         "nav": "trainer",
         "cohort": cohort,
         "rows": rows,
+        "comparisons": compare.measure_funnels(session, cohort_id=cohort.id, rows=rows),
         "waiting": sum(1 for r in rows if r.status == "submitted"),
         "colours": views.STATUS_COLOURS,
     }
