@@ -11,7 +11,7 @@ measure on an attribute chart goes back to the run chart (Anhøj rules), which e
 can draw. Nothing else is lost.
 
 Revision ID: a4d2c7e9b310
-Revises: c3e9a1d4b7f2
+Revises: 7d2e4f9a1b36
 Create Date: 2026-12-02 18:00:00.000000
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a4d2c7e9b310"
-down_revision: str | None = "c3e9a1d4b7f2"
+down_revision: str | None = "7d2e4f9a1b36"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
