@@ -17,7 +17,9 @@ from app.core.events import publish
 from app.credentials import catalogue, data_integrity, signing, status_lists
 from app.credentials import openbadges as ob
 from app.credentials.events import CredentialRevoked
-from app.credentials.models import Credential
+from app.credentials.models import Credential, StatusList
+
+REVOCATION = "revocation"
 
 
 def revocation_list(session: Session) -> dict[str, Any]:
@@ -57,11 +59,34 @@ def revoked_positions(session: Session) -> frozenset[int]:
 
 
 def bitstring_status_list(session: Session) -> dict[str, Any]:
-    """The signed BitstringStatusListCredential, made from the database when asked.
+    """The signed BitstringStatusListCredential as stored (signed once, not per request).
 
-    Made per request rather than stored, so a revocation is in it as soon as its transaction
-    commits and there is nothing to keep in step; it is small (16 KB of bits, gzipped).
+    Made and stored here only the first time it is asked for (or if QIA_BASE_URL moved); after
+    that it changes only when a credential is revoked (refresh_status_list, same transaction).
     """
+    row = session.get(StatusList, REVOCATION)
+    if row is None:
+        raise RuntimeError("the status_list row is missing: run the migrations")
+    url = ob.bitstring_status_list_url(base_url=catalogue.base_url())
+    if row.document is None or row.document.get("id") != url:
+        _sign_into(session, row)
+    assert row.document is not None
+    return row.document
+
+
+def refresh_status_list(session: Session) -> None:
+    """Remake the stored list from the database, holding its row so revocations queue up.
+
+    The row lock (FOR UPDATE; SQLite has one writer anyway) makes a second revocation wait for
+    the first to commit, then read both: neither bit is lost to a stale read.
+    """
+    row = session.scalars(
+        select(StatusList).where(StatusList.purpose == REVOCATION).with_for_update()
+    ).one()
+    _sign_into(session, row)
+
+
+def _sign_into(session: Session, row: StatusList) -> None:
     now = utcnow()
     document = status_lists.bitstring_status_list_credential(
         base_url=catalogue.base_url(),
@@ -70,9 +95,11 @@ def bitstring_status_list(session: Session) -> dict[str, Any]:
         valid_from=now,
     )
     key, verification_method = signing.proof_key()
-    return data_integrity.add_proof(
+    row.document = data_integrity.add_proof(
         document, private_key=key.private_key, verification_method=verification_method, created=now
     )
+    row.updated_at = now
+    session.flush()
 
 
 def may_manage(session: Session, *, actor: User | None, holder_id: int) -> bool:
