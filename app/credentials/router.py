@@ -18,6 +18,7 @@ from app.core.forms import field_errors, form_dict
 from app.core.templating import render
 from app.credentials import media, service
 from app.credentials.dependencies import HoldersCredential, PublicCredential, RevocableCredential
+from app.credentials.exceptions import NotAcceptable
 from app.credentials.schemas import (
     REASON_MAX,
     CredentialList,
@@ -33,12 +34,21 @@ _v1 = APIRouter(prefix="/api/v1", tags=["credentials"])
 public = APIRouter(tags=["credentials"], default_response_class=Response)
 
 _SHORT_CACHE = {"Cache-Control": "public, max-age=300"}
+_NEGOTIATED = {**_SHORT_CACHE, "Vary": "Accept"}
 _NO_STORE = {"Cache-Control": "private, no-store"}
 _REVOKE_LABELS = {"reason": "the reason for revoking this credential"}
 
 
 def _json(content: object, *, media_type: str = media.JSON, **headers: str) -> Response:
     return JSONResponse(content, media_type=media_type, headers=headers or None)
+
+
+def _negotiate(request: Request, offers: tuple[str, ...]) -> str:
+    """The form the Accept header asks for, or 406 saying which forms there are."""
+    choice = media.negotiate(request.headers.get("accept"), offers)
+    if choice is None:
+        raise NotAcceptable(offers)
+    return choice
 
 
 def _download(content: bytes, *, media_type: str, filename: str, private: bool = False) -> Response:
@@ -58,9 +68,10 @@ def read_jwks() -> Response:
 
 @public.get("/.well-known/did.json", responses=media.DID_RESPONSE)
 @public.get("/did.json", responses=media.DID_RESPONSE)
-def read_did_document() -> Response:
+def read_did_document(request: Request) -> Response:
     """The issuer's DID document (did:web; /did.json when QIA_BASE_URL has a path)."""
-    return _json(service.did_document(), media_type=media.DID_LD, **_SHORT_CACHE)
+    media_type = _negotiate(request, media.DID_FORMS)
+    return _json(service.did_document(), media_type=media_type, **_NEGOTIATED)
 
 
 @public.get("/keys/{thumbprint}", responses=media.KEY_RESPONSE)
@@ -112,7 +123,7 @@ def read_bitstring_status_list(session: SessionDep) -> Response:
 @public.get("/credentials/{credential_id:uuid}.jwt", responses=media.JWT_RESPONSE)
 def read_credential_jwt(credential: PublicCredential) -> Response:
     """The signed credential (VC-JWT, compact JWS): what a digital wallet imports."""
-    return Response(credential.jwt, media_type=media.JWT, headers=_SHORT_CACHE)
+    return Response(credential.jwt, media_type=media.VC_JWT, headers=_SHORT_CACHE)
 
 
 @public.get("/credentials/{credential_id:uuid}.png", responses=media.PNG_RESPONSE)
@@ -139,9 +150,15 @@ def read_credential_pdf(credential: HoldersCredential, session: SessionDep) -> R
 
 
 @public.get("/credentials/{credential_id:uuid}", responses=media.CREDENTIAL_RESPONSE)
-def read_credential(credential: PublicCredential) -> Response:
-    """The credential as JSON (its `id` URL): the same document the JWT signs."""
-    return _json(credential.document, media_type=media.JSON_LD, **_SHORT_CACHE)
+def read_credential(request: Request, credential: PublicCredential) -> Response:
+    """The credential at its `id` URL: JSON-LD for machines, the VC-JWT if asked for, and for
+    browsers (Accept: text/html) the verification page."""
+    media_type = _negotiate(request, media.CREDENTIAL_FORMS)
+    if media_type == media.HTML:
+        return RedirectResponse(f"/verify/{credential.id}", status_code=303, headers=_NEGOTIATED)
+    if media_type == media.VC_JWT:
+        return Response(credential.jwt, media_type=media_type, headers=_NEGOTIATED)
+    return _json(credential.document, media_type=media_type, **_NEGOTIATED)
 
 
 # --- API ------------------------------------------------------------------------------------

@@ -257,7 +257,7 @@ def test_each_link_serves_its_form(
 
     assert as_json.status_code == 200
     assert as_json.json()["id"] == links["json"]
-    assert as_jwt.headers["content-type"] == "application/jwt"
+    assert as_jwt.headers["content-type"] == "application/vc+jwt"
     assert jwt_part(as_jwt.text, 1)["jti"] == links["json"]
     assert png.headers["content-type"] == "image/png"
     assert unbake_png(png.content) == as_jwt.text
