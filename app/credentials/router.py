@@ -3,6 +3,7 @@ credential is served in, public verification, the learner's achievements, revoki
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from fastapi import APIRouter, Depends, Request
@@ -86,6 +87,12 @@ def read_issuer() -> Response:
     return _json(service.issuer_document(), media_type=media.JSON_LD, **_SHORT_CACHE)
 
 
+@public.get("/issuer/image.png", responses=media.PNG_RESPONSE)
+def read_issuer_image() -> Response:
+    """QI Academy's logo, the image in its issuer profile."""
+    return FileResponse(service.issuer_image(), media_type=media.PNG, headers=_SHORT_CACHE)
+
+
 @public.get("/achievements/{slug}", responses=media.ACHIEVEMENT_RESPONSE)
 def read_achievement(slug: str) -> Response:
     """An achievement (Bronze, Silver, Gold) as Open Badges 3.0 describes it."""
@@ -149,6 +156,21 @@ def read_credential_pdf(credential: HoldersCredential, session: SessionDep) -> R
     return _download(pdf, media_type=media.PDF, filename=name, private=True)
 
 
+@public.get("/credentials/{credential_id:uuid}.jsonld", responses=media.CREDENTIAL_RESPONSE)
+def read_credential_jsonld(credential: PublicCredential) -> Response:
+    """The JSON-LD credential as a file to download (for a wallet that imports files)."""
+    name = service.download_name(credential, suffix="jsonld")
+    content = json.dumps(credential.document, ensure_ascii=False).encode("utf-8")
+    return _download(content, media_type=media.JSON_LD, filename=name)
+
+
+@public.get("/credentials/{credential_id:uuid}/wallet-qr.svg", responses=media.SVG_RESPONSE)
+def read_wallet_qr(credential: PublicCredential) -> Response:
+    """A QR code that opens the Learner Credential Wallet with a request for this credential."""
+    svg = service.qr_svg(base_url=service.base_url(), credential_id=credential.id)
+    return Response(svg, media_type=media.SVG, headers=_SHORT_CACHE)
+
+
 @public.get("/credentials/{credential_id:uuid}", responses=media.CREDENTIAL_RESPONSE)
 def read_credential(request: Request, credential: PublicCredential) -> Response:
     """The credential at its `id` URL: JSON-LD for machines, the VC-JWT if asked for, and for
@@ -178,8 +200,14 @@ def verify_credential(credential_id: uuid.UUID, session: SessionDep) -> Verifica
 
 @_v1.post("/credentials/verify")
 def verify_token(data: TokenVerifyRequest, session: SessionDep) -> VerificationPublic:
-    """Public: check a signed credential (VC-JWT) you were given, for example from a baked badge."""
+    """Public: check a credential you were given: a VC-JWT (say from a baked badge) or JSON-LD."""
     return service.verify_token(session, token=data.credential)
+
+
+@_v1.post("/credentials/{credential_id:uuid}/exchange")
+def exchange_credential(credential: PublicCredential) -> Response:
+    """VC-API exchange the wallet link opens: the credential in a Verifiable Presentation."""
+    return _json(service.exchange_response(credential.document), **_NO_STORE)
 
 
 @_v1.post("/credentials/{credential_id:uuid}/revoke")
