@@ -28,8 +28,9 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     ProjectSignedOff: [awards.on_project_signed_off],
     # A leader certified a Gold trainer: awards issues Gold and the trainer role follows.
     CertificationDecided: [awards.on_certification_decided],
-    # A credential was signed: nothing else yet (its holder's email is part of issuing).
-    CredentialIssued: [],
+    # A credential was signed: the status list it names is stored, if it was not yet (its
+    # holder's email is part of issuing).
+    CredentialIssued: [credentials.on_credential_issued],
     # A credential was revoked: the status list is re-signed with its bit set; a Gold one
     # withdraws its certification and trainer role.
     CredentialRevoked: [credentials.on_credential_revoked, gold.on_credential_revoked],

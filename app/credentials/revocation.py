@@ -61,17 +61,29 @@ def revoked_positions(session: Session) -> frozenset[int]:
 def bitstring_status_list(session: Session) -> dict[str, Any]:
     """The signed BitstringStatusListCredential as stored (signed once, not per request).
 
-    Made and stored here only the first time it is asked for (or if QIA_BASE_URL moved); after
-    that it changes only when a credential is revoked (refresh_status_list, same transaction).
+    It is stored when the first credential is issued and re-signed on each revocation (same
+    transaction). Until the first issue (or if QIA_BASE_URL moved since) it is made for the
+    request without being stored: a GET never writes, and no credential names it yet.
     """
     row = session.get(StatusList, REVOCATION)
     if row is None:
         raise RuntimeError("the status_list row is missing: run the migrations")
+    if _is_current(row):
+        assert row.document is not None
+        return row.document
+    return _signed(session)
+
+
+def ensure_status_list(session: Session) -> None:
+    """Store the signed list if it is not stored yet (a credential now names it)."""
+    row = session.get(StatusList, REVOCATION)
+    if row is None or not _is_current(row):
+        refresh_status_list(session)
+
+
+def _is_current(row: StatusList) -> bool:
     url = ob.bitstring_status_list_url(base_url=catalogue.base_url())
-    if row.document is None or row.document.get("id") != url:
-        _sign_into(session, row)
-    assert row.document is not None
-    return row.document
+    return row.document is not None and row.document.get("id") == url
 
 
 def refresh_status_list(session: Session) -> None:
@@ -83,10 +95,12 @@ def refresh_status_list(session: Session) -> None:
     row = session.scalars(
         select(StatusList).where(StatusList.purpose == REVOCATION).with_for_update()
     ).one()
-    _sign_into(session, row)
+    row.document = _signed(session)
+    row.updated_at = utcnow()
+    session.flush()
 
 
-def _sign_into(session: Session, row: StatusList) -> None:
+def _signed(session: Session) -> dict[str, Any]:
     now = utcnow()
     document = status_lists.bitstring_status_list_credential(
         base_url=catalogue.base_url(),
@@ -95,11 +109,9 @@ def _sign_into(session: Session, row: StatusList) -> None:
         valid_from=now,
     )
     key, verification_method = signing.proof_key()
-    row.document = data_integrity.add_proof(
+    return data_integrity.add_proof(
         document, private_key=key.private_key, verification_method=verification_method, created=now
     )
-    row.updated_at = now
-    session.flush()
 
 
 def may_manage(session: Session, *, actor: User | None, holder_id: int) -> bool:

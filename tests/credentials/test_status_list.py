@@ -46,7 +46,11 @@ def _index(db: Session, credential_id: str) -> int:
 
 def _proof_verifies(client: TestClient, document: dict[str, Any]) -> bool:
     did = client.get("/.well-known/did.json").json()
-    keys = {m["id"]: m["publicKeyMultibase"] for m in did["verificationMethod"]}
+    keys = {
+        m["id"]: m["publicKeyMultibase"]
+        for m in did["verificationMethod"]
+        if m["type"] == "Multikey"
+    }
 
     def resolve(method: str) -> Any:
         return public_key_from_multibase(keys[method]) if method in keys else None
@@ -54,18 +58,39 @@ def _proof_verifies(client: TestClient, document: dict[str, Any]) -> bool:
     return data_integrity.verify_proof(document, resolve=resolve)[0]
 
 
-def test_the_status_list_is_signed_once_and_served_as_stored(
+def test_before_any_credential_the_list_is_served_without_a_write(
     client: TestClient, db: Session
 ) -> None:
+    row = db.get(StatusList, "revocation")
+    assert row is not None
+    row.document = None
+    db.flush()
+
+    r = client.get(LIST)
+
+    assert r.status_code == 200
+    assert _proof_verifies(client, r.json())
+    assert _stored(db) is None  # a GET never writes
+
+
+def test_the_status_list_is_stored_at_the_first_issue_and_served_as_stored(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    row = db.get(StatusList, "revocation")
+    assert row is not None
+    row.document = None
+    db.flush()
+    earn_bronze(client, db, registry)
+    stored = _stored(db)
+
     first = client.get(LIST)
     second = client.get(LIST)
 
+    assert stored is not None
     assert first.status_code == 200
     assert first.headers["content-type"] == "application/ld+json"
-    # Not rebuilt per request: the same validFrom and the same proof, byte for byte.
-    assert second.json() == first.json()
-    assert _stored(db) == first.json()
-    assert _proof_verifies(client, first.json())
+    assert first.json() == second.json() == stored  # not re-signed per request
+    assert _proof_verifies(client, stored)
 
 
 def test_revoking_re_signs_the_stored_list_with_the_credentials_bit_set(
