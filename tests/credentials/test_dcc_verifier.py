@@ -138,7 +138,12 @@ def issued(client: httpx.Client, registry: ContentRegistry) -> dict[str, Any]:
     return {"id": listed[0]["id"], "credential": credential}
 
 
-def _verifier_core(server: Server, cert: Path, credentials: dict[str, Any]) -> Any:
+def _verifier_core(
+    server: Server,
+    cert: Path,
+    credentials: dict[str, Any],
+    presentations: dict[str, Any] | None = None,
+) -> Any:
     node = shutil.which("node")
     assert node is not None, "Node 20 is needed for the independent verifier"
     assert (VERIFIER / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir(), (
@@ -148,7 +153,14 @@ def _verifier_core(server: Server, cert: Path, credentials: dict[str, Any]) -> A
     offline[CREDENTIAL_SCHEMA_URL] = str(SCHEMA)
     result = subprocess.run(
         [node, str(VERIFIER / "verify-dcc.mjs")],
-        input=json.dumps({"server": server.base, "offline": offline, "credentials": credentials}),
+        input=json.dumps(
+            {
+                "server": server.base,
+                "offline": offline,
+                "credentials": credentials,
+                "presentations": presentations or {},
+            }
+        ),
         capture_output=True,
         text=True,
         timeout=180,
@@ -191,3 +203,31 @@ def test_verifier_core_finds_a_fresh_bronze_credential_valid_then_revoked_and_a_
     gone = _log(after["revoked"])
     assert gone["valid_signature"]["valid"] is True  # the signature holds: only the status changed
     assert gone["revocation_status"]["valid"] is False
+
+
+def test_the_presentation_our_wallet_exchange_answers_verifies_in_verifier_core(
+    server: Server, client: httpx.Client, tls: tuple[Path, Path], registry: ContentRegistry
+) -> None:
+    """What the Learner Credential Wallet receives from the exchange its link names."""
+    headers = _bearer(client, "learner")
+    listed = client.get("/api/v1/me/credentials", headers=headers).json()["data"]
+    if not listed:  # run on its own: earn the credential here
+        for module in registry.tier("bronze"):
+            client.post(
+                f"/api/v1/modules/{module.slug}/attempts",
+                json={"answers": answers(module)},
+                headers=headers,
+                timeout=30,
+            )
+        listed = client.get("/api/v1/me/credentials", headers=headers).json()["data"]
+    exchange = client.post(listed[0]["links"]["exchange"], json={})
+    assert exchange.status_code == 200, exchange.text
+
+    result = _verifier_core(
+        server, tls[0], {}, {"exchange": exchange.json()["verifiablePresentation"]}
+    )["exchange"]
+
+    assert result["presentationResult"] == {"signature": "unsigned"}, result
+    (credential,) = result["credentialResults"]
+    steps = _log(credential)
+    assert steps["valid_signature"]["valid"] is True

@@ -4,8 +4,9 @@
 // the OB 3.0 schema, each reported in its log.
 //
 // Input (stdin, JSON): {"server": "https://127.0.0.1:PORT", "offline": {url: file},
-//   "credentials": {name: credential}}.
-// Output (stdout, JSON): {name: verifier-core's result, stack traces left out}.
+//   "credentials": {name: credential}, "presentations": {name: unsigned presentation}}.
+// Output (stdout, JSON): {name: verifier-core's result, stack traces left out}; a presentation
+// (what our wallet exchange answers) goes through verifyPresentation, as the wallet receives it.
 //
 // did:web: verifier-core's verifyCredential takes no document loader (it builds its own), and its
 // did:web driver only resolves over https. So the test server is served over HTTPS with a
@@ -31,7 +32,7 @@ globalThis.fetch = async (resource, options) => {
   throw new TypeError(`refusing to fetch ${url}: not the test server and not kept offline`);
 };
 
-const {verifyCredential} = await import('@digitalcredentials/verifier-core');
+const {verifyCredential, verifyPresentation} = await import('@digitalcredentials/verifier-core');
 
 function withoutStacks(value) {
   return JSON.parse(JSON.stringify(value, (key, v) => (key === 'stackTrace' || key === 'stack' ? undefined : v)));
@@ -41,6 +42,11 @@ const out = {};
 for (const [name, credential] of Object.entries(input.credentials)) {
   const result = await verifyCredential({credential, knownDIDRegistries: []});
   delete result.credential;
+  out[name] = withoutStacks(result);
+}
+for (const [name, presentation] of Object.entries(input.presentations || {})) {
+  const result = await verifyPresentation({presentation, unsignedPresentation: true, knownDIDRegistries: []});
+  for (const r of result.credentialResults || []) delete r.credential;
   out[name] = withoutStacks(result);
 }
 process.stdout.write(JSON.stringify(out));
