@@ -46,7 +46,10 @@ def test_passing_the_last_bronze_quiz_issues_exactly_one_credential(
     assert listed["valid_until"] is None
     assert credential_count(db, user_id=user.id) == 1
     credential_id = listed["id"]
-    assert set(listed["links"]) == {"json", "jwt", "png", "svg", "pdf", "verify"}
+    assert set(listed["links"]) == {
+        *("json", "jwt", "png", "svg", "pdf", "verify"),
+        *("jsonld", "wallet", "wallet_qr", "exchange"),
+    }
     assert listed["links"]["verify"] == f"http://testserver/verify/{credential_id}"
     issued = db.scalars(
         select(AuditEvent).where(

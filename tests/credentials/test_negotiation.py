@@ -128,3 +128,16 @@ def test_accept_parsing_follows_q_values_and_specificity() -> None:
     assert media.negotiate("text/*;q=0, */*;q=0.1", offers) == "application/ld+json"
     assert media.negotiate("application/ld+json;q=0, application/json;q=0", ("a/b",)) is None
     assert media.negotiate("application/ld+json;q=x", offers) is None
+
+
+def test_the_verification_page_links_the_json_ld_file_not_the_address_that_sends_browsers_back(
+    client: TestClient, credential_path: str
+) -> None:
+    page = client.get(credential_path.replace("/credentials/", "/verify/"))
+    download = client.get(f"{credential_path}.jsonld", headers={"Accept": BROWSER})
+
+    assert f'href="{credential_path}.jsonld"' in page.text
+    assert f'href="{credential_path}"' not in page.text
+    assert download.status_code == 200
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert download.json()["id"].endswith(credential_path)
