@@ -11,6 +11,7 @@ from app.accounts.events import AccountAnonymised
 from app.awards import handlers as awards
 from app.cohorts.events import AttendanceRecorded
 from app.core.events import Event, Handler, bus
+from app.credentials import handlers as credentials
 from app.credentials.events import CredentialIssued, CredentialRevoked
 from app.gold import handlers as gold
 from app.gold.events import CertificationDecided
@@ -29,10 +30,12 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     ProjectSignedOff: [awards.on_project_signed_off],
     # A leader certified a Gold trainer: awards issues Gold and the trainer role follows.
     CertificationDecided: [awards.on_certification_decided],
-    # A credential was signed: nothing else yet (its holder's email is part of issuing).
-    CredentialIssued: [],
-    # A credential was revoked: a Gold one withdraws its certification and trainer role.
-    CredentialRevoked: [gold.on_credential_revoked],
+    # A credential was signed: the status list it names is stored, if it was not yet (its
+    # holder's email is part of issuing).
+    CredentialIssued: [credentials.on_credential_issued],
+    # A credential was revoked: the status list is re-signed with its bit set; a Gold one
+    # withdraws its certification and trainer role.
+    CredentialRevoked: [credentials.on_credential_revoked, gold.on_credential_revoked],
     # A holder deleted their account: single sign-on forgets the provider identities linked to it.
     AccountAnonymised: [sso.on_account_deleted, lti.on_account_deleted],
 }

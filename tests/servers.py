@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -37,13 +38,19 @@ class Server:
         return self.process.stdout.read().decode(errors="replace")
 
 
-def wait_ready(base: str, process: subprocess.Popen[bytes], *, seconds: float = 120) -> None:
+def wait_ready(
+    base: str,
+    process: subprocess.Popen[bytes],
+    *,
+    seconds: float = 120,
+    verify: ssl.SSLContext | bool = True,
+) -> None:
     deadline = (
         time.monotonic() + seconds
     )  # a loaded CI machine starts slowly: a guard, not a target
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/healthz", timeout=1, verify=verify).status_code == 200:
                 return
         except httpx.HTTPError:
             time.sleep(0.2)
@@ -61,10 +68,14 @@ def start(
     workers: int = 1,
     env: dict[str, str] | None = None,
     secret: str = "server-test-secret-key-0123456789abcdefghij",
+    tls: tuple[Path, Path] | None = None,
 ) -> Server:
-    """uvicorn serving app.main on 127.0.0.1, migrations already applied by the caller."""
+    """uvicorn serving app.main on 127.0.0.1, migrations already applied by the caller.
+
+    With `tls` (certificate file, key file) it serves HTTPS, and QIA_BASE_URL is https.
+    """
     port = port or free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     full_env = {
         **os.environ,
         "QIA_DATABASE_URL": database_url,
@@ -76,12 +87,14 @@ def start(
     cmd = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     cmd += ["--no-proxy-headers"]
+    if tls:
+        cmd += ["--ssl-certfile", str(tls[0]), "--ssl-keyfile", str(tls[1])]
     if workers > 1:
         cmd += ["--workers", str(workers)]
     process = subprocess.Popen(
         cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    wait_ready(base, process)
+    wait_ready(base, process, verify=ssl.create_default_context(cafile=tls[0]) if tls else True)
     return Server(base=base, port=port, database_url=database_url, process=process)
 
 

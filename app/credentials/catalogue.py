@@ -16,11 +16,15 @@ def base_url() -> str:
 
 
 def issuer() -> ob.IssuerProfile:
-    return ob.IssuerProfile.qi_academy(base_url=base_url())
+    return ob.IssuerProfile.qi_academy(base_url=base_url(), email=get_settings().support_email)
 
 
 def issuer_document() -> dict[str, Any]:
     return ob.issuer_document(issuer())
+
+
+def issuer_image() -> Path:
+    return Path(__file__).with_name("issuer.png")
 
 
 def achievement(slug: str) -> Achievement:

@@ -15,10 +15,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PUBLIC_PATHS = re.compile(
-    r"^/(?:\.well-known/(?:jwks|did)\.json|did\.json|issuer|keys/[^/]+"
+    r"^/(?:\.well-known/(?:jwks|did)\.json|did\.json|issuer(?:/image\.png)?|keys/[^/]+"
     r"|status/(?:revocations|bitstring/revocation)"
     r"|achievements/[^/]+(?:/image\.(?:png|svg))?"
-    r"|credentials/[0-9a-fA-F-]{36}(?:\.(?:jwt|png|svg))?)$"
+    r"|credentials/[0-9a-fA-F-]{36}(?:\.(?:jwt|jsonld|png|svg)|/wallet-qr\.svg)?)$"
 )
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"
 

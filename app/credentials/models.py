@@ -97,3 +97,19 @@ class Credential(Base):
     certificate_pdf: Mapped[bytes | None] = mapped_column(
         LargeBinary, deferred=True, deferred_raiseload=True
     )
+
+
+class StatusList(Base):
+    """A signed BitstringStatusListCredential as published: remade when a credential is revoked,
+    inside that transaction, and served as stored (not rebuilt per request).
+
+    The row is made by the migration; `document` stays NULL until the list is first served or
+    first changed (a migration has no signing key).
+    """
+
+    __tablename__ = "status_list"
+    __table_args__ = (CheckConstraint("purpose IN ('revocation')", name="purpose"),)
+
+    purpose: Mapped[str] = mapped_column(String(20), primary_key=True)
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime | None]

@@ -41,6 +41,10 @@ def issuer_url(*, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/issuer"
 
 
+def issuer_image_url(*, base_url: str) -> str:
+    return f"{issuer_url(base_url=base_url)}/image.png"
+
+
 def credential_url(*, base_url: str, credential_id: UUID) -> str:
     return f"{base_url.rstrip('/')}/credentials/{credential_id}"
 
@@ -110,12 +114,19 @@ class IssuerProfile:
     name: str
     url: str
     email: str | None = None
+    image: str | None = None
 
     @classmethod
     def qi_academy(cls, *, base_url: str, email: str | None = None) -> IssuerProfile:
         """The issuer is a did:web (its DID document lists the proof keys); the Profile is
         served at issuer_url. Credentials issued before this carry issuer_url as their id."""
-        return cls(id=did_web(base_url=base_url), name="QI Academy", url=base_url, email=email)
+        return cls(
+            id=did_web(base_url=base_url),
+            name="QI Academy",
+            url=base_url,
+            email=email,
+            image=issuer_image_url(base_url=base_url),
+        )
 
     def as_profile(self) -> dict[str, Any]:
         profile: dict[str, Any] = {
@@ -126,6 +137,8 @@ class IssuerProfile:
         }
         if self.email:
             profile["email"] = self.email
+        if self.image:
+            profile["image"] = {"id": self.image, "type": "Image", "caption": "QI Academy logo"}
         return profile
 
 

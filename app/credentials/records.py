@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, undefer
 from app.accounts.models import User
 from app.core.db import as_utc, utcnow
 from app.core.errors import NotFound
-from app.credentials import catalogue
+from app.credentials import catalogue, wallet
 from app.credentials import openbadges as ob
 from app.credentials.achievements import get_achievements
 from app.credentials.exceptions import HolderErased
@@ -65,6 +65,10 @@ def links(credential_id: uuid.UUID) -> CredentialLinks:
         svg=f"{url}.svg",
         pdf=f"{url}.pdf",
         verify=ob.verification_url(base_url=catalogue.base_url(), credential_id=credential_id),
+        jsonld=f"{url}.jsonld",
+        wallet=wallet.universal_link(base_url=catalogue.base_url(), credential_id=credential_id),
+        wallet_qr=f"{url}/wallet-qr.svg",
+        exchange=wallet.exchange_url(base_url=catalogue.base_url(), credential_id=credential_id),
     )
 
 

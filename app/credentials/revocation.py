@@ -17,7 +17,9 @@ from app.core.events import publish
 from app.credentials import catalogue, data_integrity, signing, status_lists
 from app.credentials import openbadges as ob
 from app.credentials.events import CredentialRevoked
-from app.credentials.models import Credential
+from app.credentials.models import Credential, StatusList
+
+REVOCATION = "revocation"
 
 
 def revocation_list(session: Session) -> dict[str, Any]:
@@ -57,11 +59,48 @@ def revoked_positions(session: Session) -> frozenset[int]:
 
 
 def bitstring_status_list(session: Session) -> dict[str, Any]:
-    """The signed BitstringStatusListCredential, made from the database when asked.
+    """The signed BitstringStatusListCredential as stored (signed once, not per request).
 
-    Made per request rather than stored, so a revocation is in it as soon as its transaction
-    commits and there is nothing to keep in step; it is small (16 KB of bits, gzipped).
+    It is stored when the first credential is issued and re-signed on each revocation (same
+    transaction). Until the first issue (or if QIA_BASE_URL moved since) it is made for the
+    request without being stored: a GET never writes, and no credential names it yet.
     """
+    row = session.get(StatusList, REVOCATION)
+    if row is None:
+        raise RuntimeError("the status_list row is missing: run the migrations")
+    if _is_current(row):
+        assert row.document is not None
+        return row.document
+    return _signed(session)
+
+
+def ensure_status_list(session: Session) -> None:
+    """Store the signed list if it is not stored yet (a credential now names it)."""
+    row = session.get(StatusList, REVOCATION)
+    if row is None or not _is_current(row):
+        refresh_status_list(session)
+
+
+def _is_current(row: StatusList) -> bool:
+    url = ob.bitstring_status_list_url(base_url=catalogue.base_url())
+    return row.document is not None and row.document.get("id") == url
+
+
+def refresh_status_list(session: Session) -> None:
+    """Remake the stored list from the database, holding its row so revocations queue up.
+
+    The row lock (FOR UPDATE; SQLite has one writer anyway) makes a second revocation wait for
+    the first to commit, then read both: neither bit is lost to a stale read.
+    """
+    row = session.scalars(
+        select(StatusList).where(StatusList.purpose == REVOCATION).with_for_update()
+    ).one()
+    row.document = _signed(session)
+    row.updated_at = utcnow()
+    session.flush()
+
+
+def _signed(session: Session) -> dict[str, Any]:
     now = utcnow()
     document = status_lists.bitstring_status_list_credential(
         base_url=catalogue.base_url(),

@@ -3,6 +3,7 @@ credential is served in, public verification, the learner's achievements, revoki
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from fastapi import APIRouter, Depends, Request
@@ -18,6 +19,7 @@ from app.core.forms import field_errors, form_dict
 from app.core.templating import render
 from app.credentials import media, service
 from app.credentials.dependencies import HoldersCredential, PublicCredential, RevocableCredential
+from app.credentials.exceptions import NotAcceptable
 from app.credentials.schemas import (
     REASON_MAX,
     CredentialList,
@@ -33,12 +35,21 @@ _v1 = APIRouter(prefix="/api/v1", tags=["credentials"])
 public = APIRouter(tags=["credentials"], default_response_class=Response)
 
 _SHORT_CACHE = {"Cache-Control": "public, max-age=300"}
+_NEGOTIATED = {**_SHORT_CACHE, "Vary": "Accept"}
 _NO_STORE = {"Cache-Control": "private, no-store"}
 _REVOKE_LABELS = {"reason": "the reason for revoking this credential"}
 
 
 def _json(content: object, *, media_type: str = media.JSON, **headers: str) -> Response:
     return JSONResponse(content, media_type=media_type, headers=headers or None)
+
+
+def _negotiate(request: Request, offers: tuple[str, ...]) -> str:
+    """The form the Accept header asks for, or 406 saying which forms there are."""
+    choice = media.negotiate(request.headers.get("accept"), offers)
+    if choice is None:
+        raise NotAcceptable(offers)
+    return choice
 
 
 def _download(content: bytes, *, media_type: str, filename: str, private: bool = False) -> Response:
@@ -58,9 +69,10 @@ def read_jwks() -> Response:
 
 @public.get("/.well-known/did.json", responses=media.DID_RESPONSE)
 @public.get("/did.json", responses=media.DID_RESPONSE)
-def read_did_document() -> Response:
+def read_did_document(request: Request) -> Response:
     """The issuer's DID document (did:web; /did.json when QIA_BASE_URL has a path)."""
-    return _json(service.did_document(), media_type=media.DID_LD, **_SHORT_CACHE)
+    media_type = _negotiate(request, media.DID_FORMS)
+    return _json(service.did_document(), media_type=media_type, **_NEGOTIATED)
 
 
 @public.get("/keys/{thumbprint}", responses=media.KEY_RESPONSE)
@@ -73,6 +85,12 @@ def read_key(thumbprint: str) -> Response:
 def read_issuer() -> Response:
     """QI Academy's issuer profile."""
     return _json(service.issuer_document(), media_type=media.JSON_LD, **_SHORT_CACHE)
+
+
+@public.get("/issuer/image.png", responses=media.PNG_RESPONSE)
+def read_issuer_image() -> Response:
+    """QI Academy's logo, the image in its issuer profile."""
+    return FileResponse(service.issuer_image(), media_type=media.PNG, headers=_SHORT_CACHE)
 
 
 @public.get("/achievements/{slug}", responses=media.ACHIEVEMENT_RESPONSE)
@@ -112,7 +130,7 @@ def read_bitstring_status_list(session: SessionDep) -> Response:
 @public.get("/credentials/{credential_id:uuid}.jwt", responses=media.JWT_RESPONSE)
 def read_credential_jwt(credential: PublicCredential) -> Response:
     """The signed credential (VC-JWT, compact JWS): what a digital wallet imports."""
-    return Response(credential.jwt, media_type=media.JWT, headers=_SHORT_CACHE)
+    return Response(credential.jwt, media_type=media.VC_JWT, headers=_SHORT_CACHE)
 
 
 @public.get("/credentials/{credential_id:uuid}.png", responses=media.PNG_RESPONSE)
@@ -138,10 +156,31 @@ def read_credential_pdf(credential: HoldersCredential, session: SessionDep) -> R
     return _download(pdf, media_type=media.PDF, filename=name, private=True)
 
 
+@public.get("/credentials/{credential_id:uuid}.jsonld", responses=media.CREDENTIAL_RESPONSE)
+def read_credential_jsonld(credential: PublicCredential) -> Response:
+    """The JSON-LD credential as a file to download (for a wallet that imports files)."""
+    name = service.download_name(credential, suffix="jsonld")
+    content = json.dumps(credential.document, ensure_ascii=False).encode("utf-8")
+    return _download(content, media_type=media.JSON_LD, filename=name)
+
+
+@public.get("/credentials/{credential_id:uuid}/wallet-qr.svg", responses=media.SVG_RESPONSE)
+def read_wallet_qr(credential: PublicCredential) -> Response:
+    """A QR code that opens the Learner Credential Wallet with a request for this credential."""
+    svg = service.qr_svg(base_url=service.base_url(), credential_id=credential.id)
+    return Response(svg, media_type=media.SVG, headers=_SHORT_CACHE)
+
+
 @public.get("/credentials/{credential_id:uuid}", responses=media.CREDENTIAL_RESPONSE)
-def read_credential(credential: PublicCredential) -> Response:
-    """The credential as JSON (its `id` URL): the same document the JWT signs."""
-    return _json(credential.document, media_type=media.JSON_LD, **_SHORT_CACHE)
+def read_credential(request: Request, credential: PublicCredential) -> Response:
+    """The credential at its `id` URL: JSON-LD for machines, the VC-JWT if asked for, and for
+    browsers (Accept: text/html) the verification page."""
+    media_type = _negotiate(request, media.CREDENTIAL_FORMS)
+    if media_type == media.HTML:
+        return RedirectResponse(f"/verify/{credential.id}", status_code=303, headers=_NEGOTIATED)
+    if media_type == media.VC_JWT:
+        return Response(credential.jwt, media_type=media_type, headers=_NEGOTIATED)
+    return _json(credential.document, media_type=media_type, **_NEGOTIATED)
 
 
 # --- API ------------------------------------------------------------------------------------
@@ -161,8 +200,14 @@ def verify_credential(credential_id: uuid.UUID, session: SessionDep) -> Verifica
 
 @_v1.post("/credentials/verify")
 def verify_token(data: TokenVerifyRequest, session: SessionDep) -> VerificationPublic:
-    """Public: check a signed credential (VC-JWT) you were given, for example from a baked badge."""
+    """Public: check a credential you were given: a VC-JWT (say from a baked badge) or JSON-LD."""
     return service.verify_token(session, token=data.credential)
+
+
+@_v1.post("/credentials/{credential_id:uuid}/exchange")
+def exchange_credential(credential: PublicCredential) -> Response:
+    """VC-API exchange the wallet link opens: the credential in a Verifiable Presentation."""
+    return _json(service.exchange_response(credential.document), **_NO_STORE)
 
 
 @_v1.post("/credentials/{credential_id:uuid}/revoke")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
 
@@ -23,6 +23,10 @@ class CredentialLinks(Schema):
     svg: str
     pdf: str
     verify: str
+    jsonld: str  # the JSON-LD credential as a file to download
+    wallet: str  # opens the Learner Credential Wallet with a request for this credential
+    wallet_qr: str  # that link as a QR code (SVG)
+    exchange: str  # the VC-API exchange the wallet link names
 
 
 class CredentialPublic(Schema):
@@ -90,8 +94,10 @@ class RevokeRequest(Schema):
 
 
 class TokenVerifyRequest(Schema):
-    """A compact JWS (VC-JWT), as found in a baked badge or a wallet export."""
+    """A compact JWS (VC-JWT), as found in a baked badge or a wallet export, or the JSON-LD
+    credential (an object with its Data Integrity proof), as a wallet holds it."""
 
-    credential: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64_000)
-    ]
+    credential: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64_000)]
+        | dict[str, Any]
+    )

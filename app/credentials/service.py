@@ -11,8 +11,10 @@ from app.credentials.catalogue import (
     achievement_document,
     achievement_for_tier,
     achievement_image,
+    base_url,
     issuer,
     issuer_document,
+    issuer_image,
 )
 from app.credentials.issuing import (
     create,
@@ -51,6 +53,7 @@ from app.credentials.revocation import (
 )
 from app.credentials.signing import did_document, jwks, keyring, public_key, rotate_keys
 from app.credentials.verification import verify, verify_token
+from app.credentials.wallet import exchange_response, qr_svg
 
 __all__ = [
     "ISSUER_NAME",
@@ -59,6 +62,7 @@ __all__ = [
     "achievement_for_tier",
     "achievement_image",
     "baked",
+    "base_url",
     "bitstring_status_list",
     "certificate",
     "check_may_manage",
@@ -70,12 +74,14 @@ __all__ = [
     "did_document",
     "download_name",
     "earned_modules",
+    "exchange_response",
     "get",
     "history",
     "holder_erased",
     "issue",
     "issuer",
     "issuer_document",
+    "issuer_image",
     "jwks",
     "keyring",
     "links",
@@ -83,6 +89,7 @@ __all__ = [
     "may_manage",
     "may_revoke",
     "public_key",
+    "qr_svg",
     "render_certificate",
     "revocation_list",
     "revoke",

@@ -134,7 +134,9 @@ def issuer_did() -> str:
 
 def did_document() -> dict[str, object]:
     return did.did_document(
-        did=issuer_did(), multibase_keys=[key.multibase for key in ed_keyring().keys]
+        did=issuer_did(),
+        multibase_keys=[key.multibase for key in ed_keyring().keys],
+        rsa_keys={key.thumbprint: key.public_jwk() for key in keyring().keys},
     )
 
 

@@ -144,6 +144,41 @@ def verify_jwt(
     return finish(payload)
 
 
+def verify_proved_document(
+    document: Mapping[str, Any],
+    proof: tuple[bool, str],
+    *,
+    now: datetime,
+    revocation_list: Mapping[str, Any],
+    revoked_positions: Collection[int] = frozenset(),
+) -> VerificationResult:
+    """The same checks for the JSON-LD form, once its Data Integrity proof was checked (`proof`):
+    the signature is the proof, then its validity window and status as for the JWT."""
+    passed, detail = proof
+    if not passed:
+        rest = ("not_before", "expiry", "status")
+        return VerificationResult(
+            checks=(
+                Check("signature", False, detail),
+                *(Check(name, False, "not checked: signature failed") for name in rest),
+            )
+        )
+    try:
+        claims = jwt_claims(document)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return VerificationResult(checks=(Check("claims", False, f"incomplete: {exc!r}"),))
+    moment = now.timestamp()
+    return VerificationResult(
+        checks=(
+            Check("signature", True, detail),
+            _not_before_check(claims, moment=moment, leeway=0),
+            _expiry_check(claims, moment=moment, leeway=0),
+            _status_check(document, revocation_list, revoked_positions),
+        ),
+        credential=dict(document),
+    )
+
+
 def _header_check(token: str, checks: list[Check]) -> dict[str, Any] | None:
     try:
         header = jws.get_unverified_header(token)

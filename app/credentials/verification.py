@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pyld.jsonld import JsonLdError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from app.credentials import catalogue, data_integrity, signing, vc_jwt
 from app.credentials import openbadges as ob
 from app.credentials.achievements import get_achievements
 from app.credentials.certificate import format_date
+from app.credentials.contexts import UnknownContext
 from app.credentials.models import Credential
 from app.credentials.records import get, holder_erased, status_of
 from app.credentials.revocation import revocation_list, revoked_positions
@@ -53,23 +55,41 @@ def _proof_check(document: dict[str, Any]) -> CheckPublic | None:
 
 
 def verify_token(
-    session: Session, *, token: str, now: datetime | None = None
+    session: Session, *, token: str | dict[str, Any], now: datetime | None = None
 ) -> VerificationPublic:
-    """Check a credential someone was given (a VC-JWT) and look up what QI Academy knows of it."""
+    """Check a credential someone was given (a VC-JWT, or the JSON-LD credential with its Data
+    Integrity proof) and look up what QI Academy knows of it."""
     now = now or utcnow()
-    result = vc_jwt.verify_jwt(
-        token,
-        signing.jwks(),
-        now=now,
-        revocation_list=revocation_list(session),
-        revoked_positions=revoked_positions(session),
-    )
+    if isinstance(token, dict):
+        result = vc_jwt.verify_proved_document(
+            token,
+            _given_proof(token),
+            now=now,
+            revocation_list=revocation_list(session),
+            revoked_positions=revoked_positions(session),
+        )
+    else:
+        result = vc_jwt.verify_jwt(
+            token,
+            signing.jwks(),
+            now=now,
+            revocation_list=revocation_list(session),
+            revoked_positions=revoked_positions(session),
+        )
     credential = None
     if result.credential is not None:  # only a payload whose signature verified is looked up
         credential_id = _credential_id(result.credential.get("id"))
         if credential_id is not None:
             credential = session.get(Credential, credential_id)
     return _verification(session, result=result, credential=credential, now=now)
+
+
+def _given_proof(document: dict[str, Any]) -> tuple[bool, str]:
+    """A given JSON-LD credential's proof; a document that is not JSON-LD fails it, not the app."""
+    try:
+        return data_integrity.verify_proof(document, resolve=signing.resolve_proof_key)
+    except (JsonLdError, UnknownContext, KeyError, TypeError, ValueError, AttributeError) as exc:
+        return False, f"not valid JSON-LD with only known contexts ({type(exc).__name__})"
 
 
 def _credential_id(url: Any) -> uuid.UUID | None:

@@ -24,7 +24,9 @@ READERS = {
     "application/jwk-set+json": json_loads,
     "application/jwk+json": json_loads,
     "application/ld+json": json_loads,
-    "application/jwt": plain_loads,
+    "application/vc+jwt": plain_loads,
+    "application/did+ld+json": json_loads,
+    "application/did+json": json_loads,
     "image/svg+xml": plain_loads,
 }
 
@@ -223,7 +225,7 @@ def test_credential_documents_are_the_media_types_the_document_names(
         "image/svg+xml",
         "application/json",
         "application/ld+json",
-        "application/jwt",
+        "application/vc+jwt",
         "image/png",
         "image/svg+xml",
         "application/pdf",

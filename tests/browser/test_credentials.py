@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
@@ -74,6 +78,41 @@ def _pass_quiz(page: Any, base: str, module: Any) -> None:
     page.get_by_text("You passed with 100%").wait_for()
 
 
+def _wallet_hand_off(page: Any, tmp_path: Path, *, credential: dict[str, Any]) -> None:
+    """The QR code a phone scans is the wallet link; the exchange it names gives the credential;
+    the page passes axe and does not scroll sideways at 375 px."""
+    qr = page.locator("img.qia-wallet-qr").first
+    expect(qr).to_be_visible()
+    expect(qr).to_have_attribute("alt", re.compile(r"QR code that adds your .* credential"))
+    link = page.get_by_role("link", name=re.compile("Add to the Learner Credential Wallet")).first
+    href = link.get_attribute("href")
+    shot = tmp_path / "wallet-qr.png"
+    qr.screenshot(path=str(shot))
+    scanned = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(shot)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    request = json.loads(parse_qs(urlsplit(scanned).query)["request"][0])
+    exchange = httpx.post(request["protocols"]["vcapi"], json={}, timeout=30)
+
+    assert scanned == href
+    assert scanned.startswith("https://lcw.app/request?request=")
+    credential_id = credential["id"].rsplit("/", 1)[1]
+    assert request["protocols"]["vcapi"].endswith(f"/api/v1/credentials/{credential_id}/exchange")
+    assert exchange.status_code == 200, exchange.text
+    assert "verifiablePresentationRequest" not in exchange.json()  # nothing more to ask
+    presentation = exchange.json()["verifiablePresentation"]
+    assert presentation["type"] == ["VerifiablePresentation"]
+    assert presentation["verifiableCredential"] == [credential]
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    try:
+        assert_accessible(page, "my achievements at 375 px")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"my achievements scrolls sideways by {overflow}px at 375 px"
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
 def _download(page: Any, link_text: str, tmp_path: Path) -> tuple[str, bytes]:
     with page.expect_download() as info:
         page.get_by_role("link", name=link_text).first.click()
@@ -101,8 +140,8 @@ def test_badge_downloads_and_verification_then_revocation(
     pdf_name, pdf = _download(page, "CPD certificate (PDF)", tmp_path)
     png_name, png = _download(page, "Badge with your credential inside (PNG)", tmp_path)
     svg_name, svg = _download(page, "Badge with your credential inside (SVG)", tmp_path)
-    page.get_by_text("Files for a digital wallet").first.click()  # technical files sit in details
-    json_name, as_json = _download(page, "Credential file (JSON-LD, for most wallets)", tmp_path)
+    json_name, as_json = _download(page, "Download the credential file, for other", tmp_path)
+    page.get_by_text("Technical details for wallets").first.click()  # the JWT sits in details
     jwt_name, jwt = _download(page, "Credential file (JWT, for wallets that ask for it)", tmp_path)
     csv_name, record = _download(page, "Download your CPD record (CSV", tmp_path)
     record_name, record_pdf = _download(page, "Download your CPD record (PDF)", tmp_path)
@@ -112,8 +151,9 @@ def test_badge_downloads_and_verification_then_revocation(
     assert png_name.endswith(".png")
     assert svg_name.endswith(".svg")
     assert unbake_png(png) == unbake_svg(svg) == jwt.decode()
-    assert json_name.endswith(".json")
+    assert json_name.endswith(".jsonld")
     assert b'"OpenBadgeCredential"' in as_json
+    _wallet_hand_off(page, tmp_path, credential=json.loads(as_json))
     assert jwt_name.endswith(".jwt")
     assert csv_name.startswith("qi-academy-cpd-record-")
     rows = list(csv.reader(io.StringIO(record.decode("utf-8-sig"))))

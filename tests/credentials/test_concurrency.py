@@ -4,6 +4,7 @@ the last Bronze module at once, and twenty simultaneous issue() calls, leave one
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -13,6 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.accounts.constants import Role
+from app.accounts.models import User
 from app.audit.models import AuditEvent
 from app.content import registry as registry_module
 from app.content import service as content_service
@@ -20,8 +23,8 @@ from app.content.registry import ContentRegistry, install, load_or_fail
 from app.core.config import get_settings
 from app.core.db import get_db, make_engine, unit_of_work
 from app.core.deps import isolated_sessions
-from app.credentials import service
-from app.credentials.models import Credential
+from app.credentials import service, status_lists
+from app.credentials.models import Credential, StatusList
 from app.main import create_app
 from tests.credentials.factories import complete_modules
 from tests.dbutil import fresh_database, migrate
@@ -176,3 +179,48 @@ def test_twenty_simultaneous_renewals_leave_one_active_credential(
     # Every credential but the active one was superseded exactly once: a single chain, no fork.
     superseded = {row.supersedes_id for row in mine if row.supersedes_id is not None}
     assert len(superseded) == total - 1
+
+
+def test_simultaneous_revocations_all_reach_the_stored_status_list(
+    race: tuple[Engine, ContentRegistry],
+) -> None:
+    engine, registry = race
+    revokers = 6
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        admin_id = make_user(session, email="racer-admin@example.nhs.uk", roles=[Role.ADMIN]).id
+    issued: list[tuple[uuid.UUID, int]] = []
+    for n in range(revokers):
+        user_id = _learner(
+            engine,
+            registry,
+            email=f"racer-revoke-{n}@example.nhs.uk",
+            tier="bronze",
+            skip_last=False,
+        )
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            credential = service.issue(
+                session, user_id=user_id, achievement_slug="bronze", registry=registry
+            )
+            assert credential.status_list_index is not None
+            issued.append((credential.id, credential.status_list_index))
+    start = threading.Barrier(revokers)
+
+    def revoke(item: tuple[uuid.UUID, int]) -> None:
+        start.wait()
+        with Session(engine, expire_on_commit=False, autoflush=False) as session, session.begin():
+            credential = session.get(Credential, item[0])
+            actor = session.get(User, admin_id)
+            assert credential is not None
+            assert actor is not None
+            service.revoke(session, credential=credential, actor=actor, reason="Race test")
+
+    with ThreadPoolExecutor(revokers) as pool:
+        list(pool.map(revoke, issued))
+
+    with Session(engine) as session:
+        row = session.get(StatusList, "revocation")
+        assert row is not None
+        assert row.document is not None
+        bits = status_lists.decode_bits(row.document["credentialSubject"]["encodedList"])
+    # Each revocation re-signed the list holding its row: none was lost to a stale read.
+    assert [status_lists.is_set(bits, index) for _, index in issued] == [True] * revokers

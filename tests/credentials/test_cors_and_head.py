@@ -16,12 +16,13 @@ def _public_paths(client: TestClient, links: dict[str, str]) -> list[str]:
         "/.well-known/did.json",
         path_of(kid),
         "/issuer",
+        "/issuer/image.png",
         "/achievements/bronze",
         "/achievements/bronze/image.png",
         "/achievements/bronze/image.svg",
         "/status/revocations",
         "/status/bitstring/revocation",
-        *(path_of(links[form]) for form in ("json", "jwt", "png", "svg")),
+        *(path_of(links[form]) for form in ("json", "jwt", "jsonld", "png", "svg", "wallet_qr")),
     ]
 
 

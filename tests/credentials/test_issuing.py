@@ -46,7 +46,10 @@ def test_passing_the_last_bronze_quiz_issues_exactly_one_credential(
     assert listed["valid_until"] is None
     assert credential_count(db, user_id=user.id) == 1
     credential_id = listed["id"]
-    assert set(listed["links"]) == {"json", "jwt", "png", "svg", "pdf", "verify"}
+    assert set(listed["links"]) == {
+        *("json", "jwt", "png", "svg", "pdf", "verify"),
+        *("jsonld", "wallet", "wallet_qr", "exchange"),
+    }
     assert listed["links"]["verify"] == f"http://testserver/verify/{credential_id}"
     issued = db.scalars(
         select(AuditEvent).where(
@@ -257,7 +260,7 @@ def test_each_link_serves_its_form(
 
     assert as_json.status_code == 200
     assert as_json.json()["id"] == links["json"]
-    assert as_jwt.headers["content-type"] == "application/jwt"
+    assert as_jwt.headers["content-type"] == "application/vc+jwt"
     assert jwt_part(as_jwt.text, 1)["jti"] == links["json"]
     assert png.headers["content-type"] == "image/png"
     assert unbake_png(png.content) == as_jwt.text

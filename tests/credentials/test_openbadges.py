@@ -77,6 +77,11 @@ def test_credential_has_the_ob3_shape_under_our_base_url(make_credential: MakeCr
         "type": ["Profile"],
         "name": "QI Academy",
         "url": BASE_URL,
+        "image": {
+            "id": f"{BASE_URL}/issuer/image.png",
+            "type": "Image",
+            "caption": "QI Academy logo",
+        },
     }
     assert subject["type"] == ["AchievementSubject"]
     assert subject["id"].startswith("urn:uuid:")

@@ -27,9 +27,13 @@ def test_achievements_page_lists_the_badge_with_every_download(
     assert "<h1>My achievements</h1>" in page.text
     assert "QI Academy Bronze" in page.text
     assert "Valid" in page.text
-    for suffix in (".pdf", ".png", ".svg", "", ".jwt"):
+    for suffix in (".pdf", ".png", ".svg", ".jsonld", ".jwt"):
         assert f'href="/credentials/{listed["id"]}{suffix}"' in page.text
     assert listed["links"]["verify"] in page.text
+    # Add to a digital wallet: the wallet link and its QR code.
+    assert "Add to a digital wallet" in page.text
+    assert f'href="{listed["links"]["wallet"]}"' in page.text
+    assert f'src="/credentials/{listed["id"]}/wallet-qr.svg"' in page.text
     assert 'href="/me/cpd-record.pdf"' in page.text
     assert 'href="/me/cpd-record.csv"' in page.text
 
