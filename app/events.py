@@ -7,7 +7,7 @@ way one domain reacts to another.
 
 from __future__ import annotations
 
-from app.accounts.events import AccountAnonymised
+from app.accounts.events import AccountAnonymised, EmailVerified
 from app.awards import handlers as awards
 from app.cohorts.events import AttendanceRecorded
 from app.core.events import Event, Handler, bus
@@ -31,6 +31,8 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     CredentialIssued: [],
     # A credential was revoked: a Gold one withdraws its certification and trainer role.
     CredentialRevoked: [gold.on_credential_revoked],
+    # An address was confirmed: awards issues the Bronze or Silver that waited for it.
+    EmailVerified: [awards.on_email_verified],
     # A holder deleted their account: single sign-on forgets the provider identities linked to it.
     AccountAnonymised: [sso.on_account_deleted],
 }

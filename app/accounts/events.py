@@ -12,3 +12,11 @@ class AccountAnonymised(Event):
     """A holder deleted their account: what identifies them is gone from accounts' tables."""
 
     user_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailVerified(Event):
+    """A holder proved they read mail at their account's address (on registration or a change)."""
+
+    user_id: int
+    first: bool  # the account had no verified address before: awards may have been waiting

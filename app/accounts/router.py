@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from app.accounts import account_pages, auth, service, web
+from app.accounts import account_pages, auth, service, verify_pages, web
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import CurrentUser
 from app.accounts.exceptions import ResetLinkInvalid
@@ -74,7 +74,8 @@ async def register_submit(request: Request, session: SessionDep, settings: Setti
     """Create the account and sign the new learner in, or show what to fix."""
     form = form_dict(await request.form(), *_REGISTER_FIELDS, "next")
     try:
-        user = service.register(session, data=UserCreate.model_validate(form))
+        data = UserCreate.model_validate(form)
+        user = service.register(session, data=data, settings=settings)
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc, _LABELS, default="email", order=_REGISTER_FIELDS)
         raise _register_form(form, errors) from exc
@@ -171,9 +172,9 @@ def logout_everywhere(request: Request, user: CurrentUser, session: SessionDep) 
 
 
 @api.post("/auth/register", status_code=201, dependencies=[RegistrationAllowed])
-def register_api(data: UserCreate, session: SessionDep) -> UserPublic:
-    """Create a learner account."""
-    return service.to_public(service.register(session, data=data))
+def register_api(data: UserCreate, session: SessionDep, settings: SettingsDep) -> UserPublic:
+    """Create a learner account (a link to confirm the email address is sent)."""
+    return service.to_public(service.register(session, data=data, settings=settings))
 
 
 @api.post("/auth/token", response_model=Token, responses={401: {}, 429: {}})
@@ -319,4 +320,5 @@ def reset_password_submit(
     return _private(render(request, "accounts/reset_password_done.html", {"title": title}))
 
 
-pages.include_router(account_pages.pages)  # your account: details, password
+pages.include_router(account_pages.pages)  # your account: details, email, password
+pages.include_router(verify_pages.pages)  # confirming an email address

@@ -12,9 +12,10 @@ from sqlalchemy import ColumnElement, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.accounts import verification
 from app.accounts.auth import confirm_password, end_sessions, get_active_user, normalise_email
 from app.accounts.constants import Role
-from app.accounts.events import AccountAnonymised
+from app.accounts.events import AccountAnonymised, EmailVerified
 from app.accounts.exceptions import (
     AccountDeleted,
     EmailTaken,
@@ -35,6 +36,7 @@ from app.accounts.resets import (
     send_invitation,
 )
 from app.accounts.schemas import UserCreate, UserPublic
+from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.events import publish
 from app.core.security import hash_password
@@ -53,6 +55,7 @@ __all__ = [
     "reset_link_usable",
     "reset_password",
     "send_invitation",
+    "verification",
 ]
 
 
@@ -69,8 +72,10 @@ def get_or_create_organisation(session: Session, *, name: str) -> Organisation:
     return org
 
 
-def register(session: Session, *, data: UserCreate) -> User:
-    return create_user(
+def register(session: Session, *, data: UserCreate, settings: Settings) -> User:
+    """A new learner signs themselves up: nobody has vouched for the address, so a link to
+    confirm it goes out at once (credentials wait for it)."""
+    user = create_user(
         session,
         email=data.email,
         password=data.password,
@@ -78,7 +83,11 @@ def register(session: Session, *, data: UserCreate) -> User:
         organisation=data.organisation,
         staff_group=data.staff_group,
         roles=[Role.LEARNER],
+        email_verified=False,
     )
+    session.flush()
+    verification.send_link(session, user=user, email=user.email, settings=settings)
+    return user
 
 
 def create_user(
@@ -90,7 +99,11 @@ def create_user(
     organisation: str | None,
     staff_group: str,
     roles: list[Role],
+    email_verified: bool = True,
 ) -> User:
+    """Make an account. `email_verified` is False only for self-registration: an account made
+    by the demo, an administrator, a trainer's invitation (whose set-password link proves the
+    address) or an organisation's sign-on has its address vouched for."""
     email = normalise_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise EmailTaken()
@@ -101,6 +114,7 @@ def create_user(
         full_name=full_name,
         organisation_id=org.id if org else None,
         staff_group=staff_group,
+        email_verified_at=utcnow() if email_verified else None,
     )
     user.roles = [UserRole(role=r.value) for r in sorted(set(roles) | {Role.LEARNER})]
     try:
@@ -112,12 +126,21 @@ def create_user(
     return user
 
 
+def is_email_verified(session: Session, *, user_id: int) -> bool:
+    """Whether this person's address is proven (credentials are issued only to one that is)."""
+    verified = session.scalar(select(User.email_verified_at).where(User.id == user_id))
+    return verified is not None
+
+
 def record_external_sign_in(
     session: Session, *, user: User, organisation_id: int | None = None
 ) -> None:
     """A sign-in vouched for elsewhere (an organisation's identity provider): note when, and
     place the account in `organisation_id` if given."""
     user.last_login_at = utcnow()
+    if user.email_verified_at is None:  # the provider vouches for the address
+        user.email_verified_at = utcnow()
+        publish(session, EmailVerified(user_id=user.id, first=True))
     if organisation_id is not None and user.organisation_id != organisation_id:
         user.organisation_id = organisation_id
         user.organisation = session.get(Organisation, organisation_id)

@@ -43,9 +43,7 @@ async def join_code_submit(request: Request, user: CurrentUser, session: Session
 def join_page(request: Request, code: str, user: OptionalUser, session: SessionDep) -> Response:
     """Show which cohort the invite is for: to confirm, or (signed out) to register or sign in first."""
     cohort = service.find_by_code(session, code=code)
-    enrolment = (
-        service.get_enrolment(session, cohort_id=cohort.id, user_id=user.id) if user else None
-    )
+    enrolment = user and service.get_enrolment(session, cohort_id=cohort.id, user_id=user.id)
     ctx = {
         "title": f"Join {cohort.name}" if user else f"You are invited to join {cohort.name}",
         "view": service.cohort_public(session, cohort=cohort),
