@@ -7,8 +7,9 @@ way one domain reacts to another.
 
 from __future__ import annotations
 
-from app.accounts.events import AccountAnonymised, EmailVerified
+from app.accounts.events import AccountAnonymised, EmailVerified, OrganisationsMerged
 from app.awards import handlers as awards
+from app.cohorts import handlers as cohorts
 from app.cohorts.events import AttendanceRecorded
 from app.core.events import Event, Handler, bus
 from app.credentials.events import CredentialIssued, CredentialRevoked
@@ -16,6 +17,7 @@ from app.gold import handlers as gold
 from app.gold.events import CertificationDecided
 from app.projects.events import ProjectSignedOff
 from app.quizzes.events import ModulePassed
+from app.reports import handlers as reports
 from app.sso import handlers as sso
 
 HANDLERS: dict[type[Event], list[Handler]] = {
@@ -33,6 +35,12 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     CredentialRevoked: [gold.on_credential_revoked],
     # An address was confirmed: awards issues the Bronze or Silver that waited for it.
     EmailVerified: [awards.on_email_verified],
+    # An admin merged an organisation into a listed one: everything that keeps one moves.
+    OrganisationsMerged: [
+        cohorts.on_organisations_merged,
+        sso.on_organisations_merged,
+        reports.on_organisations_merged,
+    ],
     # A holder deleted their account: single sign-on forgets the provider identities linked to it.
     AccountAnonymised: [sso.on_account_deleted],
 }

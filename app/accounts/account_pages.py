@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.accounts import auth, verification, verify_pages
+from app.accounts import auth, organisations, verification, verify_pages
 from app.accounts import settings as account
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import CurrentUser
@@ -41,7 +41,7 @@ _LABELS = {
 _DETAILS = ("full_name", "organisation", "staff_group")
 
 
-def _context(request: Request, user: User, **extra: Any) -> dict[str, Any]:
+def _context(request: Request, user: User, session: Session, **extra: Any) -> dict[str, Any]:
     details = {
         "full_name": user.full_name,
         "organisation": user.organisation.name if user.organisation else "",
@@ -54,6 +54,7 @@ def _context(request: Request, user: User, **extra: Any) -> dict[str, Any]:
         "pending_email": extra.pop("pending_email", None),
         "form": details | extra.pop("form", {}),
         "staff_groups": STAFF_GROUPS,
+        "organisations": organisations.listed_names(session),
         "has_password": user.password_hash is not None,
         "done": done_message(request, DONE),
         **extra,
@@ -64,7 +65,7 @@ def _context(request: Request, user: User, **extra: Any) -> dict[str, Any]:
 def account_page(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     """Your details, email address and password, and signing out everywhere."""
     pending = verification.pending_email(session, user=user)
-    return render(request, TEMPLATE, _context(request, user, pending_email=pending))
+    return render(request, TEMPLATE, _context(request, user, session, pending_email=pending))
 
 
 @pages.post("/account/details")
@@ -87,7 +88,7 @@ def _save_details(request: Request, user: User, session: Session, form: dict[str
         account.update_details(session, user=user, data=account.DetailsUpdate.model_validate(form))
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc, _LABELS, default="full_name", order=_DETAILS)
-        context = _context(request, user, form=form)
+        context = _context(request, user, session, form=form)
         raise FormInvalid(errors, template=TEMPLATE, context=context) from exc
 
 
@@ -124,7 +125,9 @@ def password_submit(
     errors = _password_errors(request, user, session, settings, current_password, new_password)
     if errors:
         # Returned, not raised: a wrong current password's failed attempt must be committed.
-        return render(request, TEMPLATE, _context(request, user, errors=errors), status_code=422)
+        return render(
+            request, TEMPLATE, _context(request, user, session, errors=errors), status_code=422
+        )
     return done_redirect("/account", "password")
 
 
@@ -159,6 +162,6 @@ def email_submit(
     errors = _email_errors(request, user, session, settings, email, email_password)
     if errors:
         # Returned, not raised: a wrong current password's failed attempt must be committed.
-        context = _context(request, user, errors=errors, new_email=email)
+        context = _context(request, user, session, errors=errors, new_email=email)
         return render(request, TEMPLATE, context, status_code=422)
     return done_redirect("/account", "email")

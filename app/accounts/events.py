@@ -20,3 +20,12 @@ class EmailVerified(Event):
 
     user_id: int
     first: bool  # the account had no verified address before: awards may have been waiting
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganisationsMerged(Event):
+    """An admin merged organisation `source_id` into `target_id`; source is deleted after this.
+    Every domain that keeps an organisation id moves its rows to the target."""
+
+    source_id: int
+    target_id: int

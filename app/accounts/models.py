@@ -26,6 +26,10 @@ class Organisation(Base):
     name_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
     region: Mapped[str | None] = mapped_column(String(100))
+    # Listed: an administrator added it (or approved it), so people pick it from the list. Not
+    # listed: a name someone typed under "My organisation is not listed", waiting for an admin
+    # to add it to the list or merge it into a listed one.
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from app.accounts import account_pages, auth, service, verify_pages, web
+from app.accounts import account_pages, auth, organisations, service, verify_pages, web
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import CurrentUser
 from app.accounts.exceptions import ResetLinkInvalid
@@ -38,9 +38,10 @@ _LABELS = {
 _REGISTER_FIELDS = ("full_name", "email", "password", "organisation", "staff_group")
 
 
-def _register_form(form: dict[str, str], errors: dict[str, str]) -> FormInvalid:
+def _register_form(form: dict[str, str], errors: dict[str, str], names: list[str]) -> FormInvalid:
     context = {
         "title": "Create an account",
+        "organisations": names,
         "form": {k: v for k, v in form.items() if k != "password"},
         "staff_groups": STAFF_GROUPS,
         "next": safe_next(form.get("next")),
@@ -50,10 +51,14 @@ def _register_form(form: dict[str, str], errors: dict[str, str]) -> FormInvalid:
 
 @pages.get("/register")
 def register_page(
-    request: Request, next_url: Annotated[str | None, Query(alias="next")] = None
+    request: Request,
+    session: SessionDep,
+    next_url: Annotated[str | None, Query(alias="next")] = None,
 ) -> Response:
     """The registration form; `next` is where the new account goes once made (an invitation)."""
+    names = organisations.listed_names(session)
     context = {"form": {}, "staff_groups": STAFF_GROUPS, "next": safe_next(next_url)}
+    context["organisations"] = names
     return render(request, "accounts/register.html", {"title": "Create an account", **context})
 
 
@@ -78,7 +83,7 @@ async def register_submit(request: Request, session: SessionDep, settings: Setti
         user = service.register(session, data=data, settings=settings)
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc, _LABELS, default="email", order=_REGISTER_FIELDS)
-        raise _register_form(form, errors) from exc
+        raise _register_form(form, errors, organisations.listed_names(session)) from exc
     return web.signed_in(request, session, settings, user, to=safe_next(form["next"]))
 
 

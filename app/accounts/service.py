@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.accounts import verification
+from app.accounts import organisations, verification
 from app.accounts.auth import confirm_password, end_sessions, get_active_user, normalise_email
 from app.accounts.constants import Role
 from app.accounts.events import AccountAnonymised, EmailVerified
@@ -51,6 +51,7 @@ __all__ = [
     "get_active_user",
     "issue_password_reset",
     "normalise_email",
+    "organisations",
     "request_password_reset",
     "reset_link_usable",
     "reset_password",
@@ -63,7 +64,8 @@ def get_or_create_organisation(session: Session, *, name: str) -> Organisation:
     key = " ".join(name.split()).casefold()
     org = session.scalar(select(Organisation).where(Organisation.name_key == key))
     if org is None:
-        org = Organisation(name=" ".join(name.split()), name_key=key, kind="other")
+        # A name nobody has listed: it waits for an admin to list it or merge it into one.
+        org = Organisation(name=" ".join(name.split()), name_key=key, kind="other", listed=False)
         try:
             with session.begin_nested():
                 session.add(org)

@@ -77,6 +77,7 @@ class OrganisationAdmin(Schema):
     kind_label: str
     region: str | None
     members: int
+    listed: bool = True
     created_at: datetime
 
 
