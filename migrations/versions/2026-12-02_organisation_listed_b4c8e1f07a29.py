@@ -26,9 +26,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("listed", sa.Boolean(), server_default="1", nullable=False)
-        )
+        batch_op.add_column(sa.Column("listed", sa.Boolean(), server_default="1", nullable=False))
 
 
 def downgrade() -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts_service
 from app.accounts.constants import Role
 from app.cohorts import service as cohorts_service
+from app.cohorts.models import Cohort
 from app.cohorts.schemas import CohortCreate
 from app.core.db import make_engine
 from app.outbox.models import OutboxMessage
@@ -101,3 +102,35 @@ def test_signed_out_invitation_then_register_then_join(
     page.get_by_role("button", name="Join this cohort").click()
     page.wait_for_url(re.compile(r"/cohorts/\d+\?done=joined$"))
     expect(page.get_by_text("You have joined this cohort")).to_be_visible()
+
+
+def _fits(page: Any, name: str) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375 px"
+
+
+def test_search_from_the_header_at_375_px(live_server: dict[str, str], page: Any) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server["base"] + "/")
+    page.fill("#search-field", "run chart")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=run"))
+    expect(page.locator("h1")).to_contain_text("Search results for")
+    expect(page.locator(".qia-search-results mark").first).to_be_visible()
+    assert_accessible(page, "search results")
+    _fits(page, "search results")
+    page.goto(live_server["base"] + "/search?q=zzqxv")
+    expect(page.get_by_text("There are no results for your search.")).to_be_visible()
+    assert_accessible(page, "search, no results")
+    _fits(page, "search, no results")
+    page.goto(f"{live_server['base']}/cohorts/join/{_cohort_code_for_phone(live_server)}")
+    assert_accessible(page, "invitation (signed out) at 375 px")
+    _fits(page, "invitation (signed out)")
+
+
+def _cohort_code_for_phone(live_server: dict[str, str]) -> str:
+    engine = make_engine(live_server["database_url"])
+    with Session(engine) as session:
+        code = session.scalars(select(Cohort.invite_code).limit(1)).first()
+    engine.dispose()
+    return code or _cohort(live_server["database_url"])
