@@ -178,8 +178,8 @@ def search(
 
 
 def outside_models(
-    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
-) -> bool:  # noqa: ARG001
+    _obj: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
+) -> bool:
     """For Alembic's comparison: the full-text index objects the migration makes by hand."""
     if type_ == "table" and name and name.startswith("search_entry_fts"):
         return False
