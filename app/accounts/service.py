@@ -128,6 +128,18 @@ def create_user(
     return user
 
 
+def account_status(user: User) -> str:
+    """A key of ACCOUNT_STATUSES. Invited: made for them (a trainer's import, an admin) and never
+    signed in, with no password yet; someone who signs in through their organisation is active."""
+    if user.deleted_at is not None:
+        return "deleted"
+    if not user.is_active:
+        return "deactivated"
+    if user.password_hash is None and user.last_login_at is None:
+        return "invited"
+    return "active"
+
+
 def is_email_verified(session: Session, *, user_id: int) -> bool:
     """Whether this person's address is proven (credentials are issued only to one that is)."""
     verified = session.scalar(select(User.email_verified_at).where(User.id == user_id))

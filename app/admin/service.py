@@ -68,6 +68,7 @@ def user_admin(user: User) -> UserAdmin:
         staff_group=user.staff_group,
         roles=sorted(user.role_names),
         is_active=user.is_active,
+        status=accounts_service.account_status(user),
         deleted=user.deleted_at is not None,
         created_at=as_utc(user.created_at),
         last_login_at=as_utc(user.last_login_at) if user.last_login_at else None,
