@@ -80,8 +80,12 @@ def test_an_unverified_learner_gets_no_credential_until_they_confirm(
     user = db.scalars(select(User).where(User.email == "bronze.wait@example.nhs.uk")).one()
     complete_modules(db, user_id=user.id, registry=registry, skip_last=True)
     headers = bearer(client, user.email, NEW_PASSWORD)
-    pass_quiz(client, headers, registry=registry, slug=registry.tier("bronze")[-1].slug)
+    last = registry.tier("bronze")[-1].slug
+    attempt = pass_quiz(client, headers, registry=registry, slug=last)
     assert credential_count(db, user_id=user.id) == 0
+    result = client.get(f"/modules/{last}/attempts/{attempt['id']}").text
+    assert "You have completed every Bronze module" in result
+    assert "Confirm your email address to get your certificate" in result
     token = csrf_token(client, "/achievements")
     claim = client.post("/achievements/claim", data={"csrf_token": token, "tier": "bronze"})
     assert claim.status_code == 422
