@@ -7,8 +7,9 @@ way one domain reacts to another.
 
 from __future__ import annotations
 
-from app.accounts.events import AccountAnonymised
+from app.accounts.events import AccountAnonymised, EmailVerified, OrganisationsMerged
 from app.awards import handlers as awards
+from app.cohorts import handlers as cohorts
 from app.cohorts.events import AttendanceRecorded
 from app.core.events import Event, Handler, bus
 from app.credentials import handlers as credentials
@@ -18,6 +19,7 @@ from app.gold.events import CertificationDecided
 from app.lti import handlers as lti
 from app.projects.events import ProjectSignedOff
 from app.quizzes.events import ModulePassed
+from app.reports import handlers as reports
 from app.sso import handlers as sso
 
 HANDLERS: dict[type[Event], list[Handler]] = {
@@ -36,6 +38,14 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     # A credential was revoked: the status list is re-signed with its bit set; a Gold one
     # withdraws its certification and trainer role.
     CredentialRevoked: [credentials.on_credential_revoked, gold.on_credential_revoked],
+    # An address was confirmed: awards issues the Bronze or Silver that waited for it.
+    EmailVerified: [awards.on_email_verified],
+    # An admin merged an organisation into a listed one: everything that keeps one moves.
+    OrganisationsMerged: [
+        cohorts.on_organisations_merged,
+        sso.on_organisations_merged,
+        reports.on_organisations_merged,
+    ],
     # A holder deleted their account: single sign-on forgets the provider identities linked to it.
     AccountAnonymised: [sso.on_account_deleted, lti.on_account_deleted],
 }

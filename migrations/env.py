@@ -7,6 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 
 import app.models  # noqa: F401
+from app.content.search import outside_models
 from app.core.config import get_settings
 from app.core.db import Base, make_engine
 
@@ -33,6 +34,7 @@ def _configure(connection) -> None:  # type: ignore[no-untyped-def]
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
         render_item=_render_item,
+        include_object=outside_models,
     )
 
 

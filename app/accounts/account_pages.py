@@ -9,13 +9,14 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app.accounts import auth, organisations, verification, verify_pages
 from app.accounts import settings as account
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import CurrentUser
 from app.accounts.models import User
 from app.core.config import Settings
 from app.core.deps import SessionDep, SettingsDep, client_ip
-from app.core.errors import AppError
+from app.core.errors import AppError, InvalidInput
 from app.core.forms import FormInvalid, field_errors
 from app.core.responses import done_message, done_redirect
 from app.core.templating import render
@@ -25,6 +26,8 @@ TEMPLATE = "accounts/account.html"
 DONE = {
     "details": "Your details have been saved.",
     "password": "Your password has been changed. You are still signed in here.",
+    "email": "We have sent a link to your new email address. Your old address works until you confirm.",
+    "link_sent": "We have sent you a new link. It works for 48 hours.",
 }
 _LABELS = {
     "full_name": "your full name",
@@ -32,11 +35,13 @@ _LABELS = {
     "staff_group": "your staff group",
     "current_password": "your current password",
     "new_password": "a new password",
+    "email": "your new email address",
+    "email_password": "your current password",
 }
 _DETAILS = ("full_name", "organisation", "staff_group")
 
 
-def _context(request: Request, user: User, **extra: Any) -> dict[str, Any]:
+def _context(request: Request, user: User, session: Session, **extra: Any) -> dict[str, Any]:
     details = {
         "full_name": user.full_name,
         "organisation": user.organisation.name if user.organisation else "",
@@ -45,8 +50,11 @@ def _context(request: Request, user: User, **extra: Any) -> dict[str, Any]:
     return {
         "title": "Your account",
         "email": user.email,
+        "email_verified": verification.is_verified(user),
+        "pending_email": extra.pop("pending_email", None),
         "form": details | extra.pop("form", {}),
         "staff_groups": STAFF_GROUPS,
+        "organisations": organisations.listed_names(session),
         "has_password": user.password_hash is not None,
         "done": done_message(request, DONE),
         **extra,
@@ -54,9 +62,10 @@ def _context(request: Request, user: User, **extra: Any) -> dict[str, Any]:
 
 
 @pages.get("/account")
-def account_page(request: Request, user: CurrentUser) -> Response:
-    """Your details and password, and signing out everywhere."""
-    return render(request, TEMPLATE, _context(request, user))
+def account_page(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    """Your details, email address and password, and signing out everywhere."""
+    pending = verification.pending_email(session, user=user)
+    return render(request, TEMPLATE, _context(request, user, session, pending_email=pending))
 
 
 @pages.post("/account/details")
@@ -79,7 +88,7 @@ def _save_details(request: Request, user: User, session: Session, form: dict[str
         account.update_details(session, user=user, data=account.DetailsUpdate.model_validate(form))
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc, _LABELS, default="full_name", order=_DETAILS)
-        context = _context(request, user, form=form)
+        context = _context(request, user, session, form=form)
         raise FormInvalid(errors, template=TEMPLATE, context=context) from exc
 
 
@@ -116,5 +125,43 @@ def password_submit(
     errors = _password_errors(request, user, session, settings, current_password, new_password)
     if errors:
         # Returned, not raised: a wrong current password's failed attempt must be committed.
-        return render(request, TEMPLATE, _context(request, user, errors=errors), status_code=422)
+        return render(
+            request, TEMPLATE, _context(request, user, session, errors=errors), status_code=422
+        )
     return done_redirect("/account", "password")
+
+
+def _email_errors(
+    request: Request, user: User, session: Session, settings: Settings, email: str, current: str
+) -> dict[str, str] | None:
+    try:
+        if user.password_hash is not None:
+            if not current:
+                raise InvalidInput("Enter your current password", field="email_password")
+            ip = client_ip(request)
+            if not auth.confirm_password(
+                session, user=user, password=current, ip=ip, settings=settings
+            ):
+                raise InvalidInput("Your current password is not right", field="email_password")
+        verify_pages.request_change(session, user, settings, email)
+    except AppError as exc:
+        return field_errors(exc, _LABELS, default="email")
+    return None
+
+
+@pages.post("/account/email")
+def email_submit(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form()] = "",
+    email_password: Annotated[str, Form()] = "",
+) -> Response:
+    """Ask to use a new email address: a link goes there; the old one works until it is used."""
+    errors = _email_errors(request, user, session, settings, email, email_password)
+    if errors:
+        # Returned, not raised: a wrong current password's failed attempt must be committed.
+        context = _context(request, user, session, errors=errors, new_email=email)
+        return render(request, TEMPLATE, context, status_code=422)
+    return done_redirect("/account", "email")

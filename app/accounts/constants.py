@@ -64,3 +64,12 @@ REGIONS: tuple[str, ...] = (
     "Wales",
     "Northern Ireland",
 )
+
+
+# The one vocabulary for the state of an account, on admin and trainer pages alike.
+ACCOUNT_STATUSES: dict[str, str] = {
+    "active": "Active",
+    "invited": "Invited \u2013 has not set a password",
+    "deactivated": "Deactivated",
+    "deleted": "Deleted",
+}

@@ -59,3 +59,23 @@ class AccountDeleted(Conflict):
         super().__init__(
             "This account was deleted by its holder. It cannot be changed or reactivated."
         )
+
+
+class VerificationLinkInvalid(AppError):
+    status_code = 410
+    kind = "VerificationLinkInvalid"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This link to confirm an email address has expired or has already been used. "
+            "Sign in and ask for a new one."
+        )
+
+
+class VerificationResendThrottled(TooManyRequests):
+    def __init__(self) -> None:
+        super().__init__(
+            "We have sent 3 links in the last hour. Check your inbox and spam folder for the "
+            "latest one, or try again in an hour.",
+            field="resend",
+        )

@@ -26,6 +26,10 @@ class Organisation(Base):
     name_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="other", server_default="other")
     region: Mapped[str | None] = mapped_column(String(100))
+    # Listed: an administrator added it (or approved it), so people pick it from the list. Not
+    # listed: a name someone typed under "My organisation is not listed", waiting for an admin
+    # to add it to the list or merge it into a listed one.
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 
@@ -46,6 +50,9 @@ class User(Base):
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), index=True)
     last_login_at: Mapped[datetime | None]
+    # When the holder proved they read mail at `email` (a link we sent, a password set from an
+    # emailed link, or an organisation's sign-on). NULL: a credential waits until they do.
+    email_verified_at: Mapped[datetime | None]
     # Set when the holder deletes their account: personal data is gone, the row keeps aggregates whole.
     deleted_at: Mapped[datetime | None]
 
@@ -107,6 +114,23 @@ class PasswordReset(Base):
     requested_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class EmailVerification(Base):
+    """A single-use, expiring link that proves the holder reads mail at `email`: their address
+    on registration, or the new one they asked to change to (which replaces the old only then).
+    Only a keyed hash of the token is stored, as for password resets."""
+
+    __tablename__ = "email_verification"
+    __table_args__ = (Index("ix_email_verification_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

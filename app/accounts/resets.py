@@ -173,6 +173,9 @@ def reset_password(session: Session, *, token: str, password: str, settings: Set
     )
     user.password_hash = hash_password(password)
     user.token_version += 1
+    # The link came by email to this address: following it proves the address too.
+    if user.email_verified_at is None:
+        user.email_verified_at = now
     session.execute(
         delete(LoginAttempt).where(
             LoginAttempt.email == user.email, LoginAttempt.succeeded.is_(False)

@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from app.accounts import account_pages, auth, service, web
+from app.accounts import account_pages, auth, organisations, service, verify_pages, web
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.dependencies import CurrentUser
 from app.accounts.exceptions import ResetLinkInvalid
@@ -38,9 +38,10 @@ _LABELS = {
 _REGISTER_FIELDS = ("full_name", "email", "password", "organisation", "staff_group")
 
 
-def _register_form(form: dict[str, str], errors: dict[str, str]) -> FormInvalid:
+def _register_form(form: dict[str, str], errors: dict[str, str], names: list[str]) -> FormInvalid:
     context = {
         "title": "Create an account",
+        "organisations": names,
         "form": {k: v for k, v in form.items() if k != "password"},
         "staff_groups": STAFF_GROUPS,
         "next": safe_next(form.get("next")),
@@ -50,10 +51,14 @@ def _register_form(form: dict[str, str], errors: dict[str, str]) -> FormInvalid:
 
 @pages.get("/register")
 def register_page(
-    request: Request, next_url: Annotated[str | None, Query(alias="next")] = None
+    request: Request,
+    session: SessionDep,
+    next_url: Annotated[str | None, Query(alias="next")] = None,
 ) -> Response:
     """The registration form; `next` is where the new account goes once made (an invitation)."""
+    names = organisations.listed_names(session)
     context = {"form": {}, "staff_groups": STAFF_GROUPS, "next": safe_next(next_url)}
+    context["organisations"] = names
     return render(request, "accounts/register.html", {"title": "Create an account", **context})
 
 
@@ -74,10 +79,11 @@ async def register_submit(request: Request, session: SessionDep, settings: Setti
     """Create the account and sign the new learner in, or show what to fix."""
     form = form_dict(await request.form(), *_REGISTER_FIELDS, "next")
     try:
-        user = service.register(session, data=UserCreate.model_validate(form))
+        data = UserCreate.model_validate(form)
+        user = service.register(session, data=data, settings=settings)
     except (ValidationError, AppError) as exc:
         errors = field_errors(exc, _LABELS, default="email", order=_REGISTER_FIELDS)
-        raise _register_form(form, errors) from exc
+        raise _register_form(form, errors, organisations.listed_names(session)) from exc
     return web.signed_in(request, session, settings, user, to=safe_next(form["next"]))
 
 
@@ -171,9 +177,9 @@ def logout_everywhere(request: Request, user: CurrentUser, session: SessionDep) 
 
 
 @api.post("/auth/register", status_code=201, dependencies=[RegistrationAllowed])
-def register_api(data: UserCreate, session: SessionDep) -> UserPublic:
-    """Create a learner account."""
-    return service.to_public(service.register(session, data=data))
+def register_api(data: UserCreate, session: SessionDep, settings: SettingsDep) -> UserPublic:
+    """Create a learner account (a link to confirm the email address is sent)."""
+    return service.to_public(service.register(session, data=data, settings=settings))
 
 
 @api.post("/auth/token", response_model=Token, responses={401: {}, 429: {}})
@@ -319,4 +325,5 @@ def reset_password_submit(
     return _private(render(request, "accounts/reset_password_done.html", {"title": title}))
 
 
-pages.include_router(account_pages.pages)  # your account: details, password
+pages.include_router(account_pages.pages)  # your account: details, email, password
+pages.include_router(verify_pages.pages)  # confirming an email address

@@ -12,9 +12,10 @@ from sqlalchemy import ColumnElement, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from app.accounts import organisations, verification
 from app.accounts.auth import confirm_password, end_sessions, get_active_user, normalise_email
 from app.accounts.constants import Role
-from app.accounts.events import AccountAnonymised
+from app.accounts.events import AccountAnonymised, EmailVerified
 from app.accounts.exceptions import (
     AccountDeleted,
     EmailTaken,
@@ -35,6 +36,7 @@ from app.accounts.resets import (
     send_invitation,
 )
 from app.accounts.schemas import UserCreate, UserPublic
+from app.core.config import Settings
 from app.core.db import utcnow
 from app.core.events import publish
 from app.core.security import hash_password
@@ -49,10 +51,12 @@ __all__ = [
     "get_active_user",
     "issue_password_reset",
     "normalise_email",
+    "organisations",
     "request_password_reset",
     "reset_link_usable",
     "reset_password",
     "send_invitation",
+    "verification",
 ]
 
 
@@ -60,7 +64,8 @@ def get_or_create_organisation(session: Session, *, name: str) -> Organisation:
     key = " ".join(name.split()).casefold()
     org = session.scalar(select(Organisation).where(Organisation.name_key == key))
     if org is None:
-        org = Organisation(name=" ".join(name.split()), name_key=key, kind="other")
+        # A name nobody has listed: it waits for an admin to list it or merge it into one.
+        org = Organisation(name=" ".join(name.split()), name_key=key, kind="other", listed=False)
         try:
             with session.begin_nested():
                 session.add(org)
@@ -69,8 +74,10 @@ def get_or_create_organisation(session: Session, *, name: str) -> Organisation:
     return org
 
 
-def register(session: Session, *, data: UserCreate) -> User:
-    return create_user(
+def register(session: Session, *, data: UserCreate, settings: Settings) -> User:
+    """A new learner signs themselves up: nobody has vouched for the address, so a link to
+    confirm it goes out at once (credentials wait for it)."""
+    user = create_user(
         session,
         email=data.email,
         password=data.password,
@@ -78,7 +85,11 @@ def register(session: Session, *, data: UserCreate) -> User:
         organisation=data.organisation,
         staff_group=data.staff_group,
         roles=[Role.LEARNER],
+        email_verified=False,
     )
+    session.flush()
+    verification.send_link(session, user=user, email=user.email, settings=settings)
+    return user
 
 
 def create_user(
@@ -90,7 +101,11 @@ def create_user(
     organisation: str | None,
     staff_group: str,
     roles: list[Role],
+    email_verified: bool = True,
 ) -> User:
+    """Make an account. `email_verified` is False only for self-registration: an account made
+    by the demo, an administrator, a trainer's invitation (whose set-password link proves the
+    address) or an organisation's sign-on has its address vouched for."""
     email = normalise_email(email)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise EmailTaken()
@@ -101,6 +116,7 @@ def create_user(
         full_name=full_name,
         organisation_id=org.id if org else None,
         staff_group=staff_group,
+        email_verified_at=utcnow() if email_verified else None,
     )
     user.roles = [UserRole(role=r.value) for r in sorted(set(roles) | {Role.LEARNER})]
     try:
@@ -112,12 +128,33 @@ def create_user(
     return user
 
 
+def account_status(user: User) -> str:
+    """A key of ACCOUNT_STATUSES. Invited: made for them (a trainer's import, an admin) and never
+    signed in, with no password yet; someone who signs in through their organisation is active."""
+    if user.deleted_at is not None:
+        return "deleted"
+    if not user.is_active:
+        return "deactivated"
+    if user.password_hash is None and user.last_login_at is None:
+        return "invited"
+    return "active"
+
+
+def is_email_verified(session: Session, *, user_id: int) -> bool:
+    """Whether this person's address is proven (credentials are issued only to one that is)."""
+    verified = session.scalar(select(User.email_verified_at).where(User.id == user_id))
+    return verified is not None
+
+
 def record_external_sign_in(
     session: Session, *, user: User, organisation_id: int | None = None
 ) -> None:
     """A sign-in vouched for elsewhere (an organisation's identity provider): note when, and
     place the account in `organisation_id` if given."""
     user.last_login_at = utcnow()
+    if user.email_verified_at is None:  # the provider vouches for the address
+        user.email_verified_at = utcnow()
+        publish(session, EmailVerified(user_id=user.id, first=True))
     if organisation_id is not None and user.organisation_id != organisation_id:
         user.organisation_id = organisation_id
         user.organisation = session.get(Organisation, organisation_id)

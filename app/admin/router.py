@@ -166,12 +166,32 @@ async def organisation_create_submit(
 
 @pages.get("/organisations/{organisation_id}")
 def organisation_edit(
-    request: Request, _admin: AdminUser, organisation: ManagedOrganisation
+    request: Request, _admin: AdminUser, organisation: ManagedOrganisation, session: SessionDep
 ) -> Response:
-    """The form to change an organisation's name, type and region."""
+    """The form to change an organisation's name, type and region; listing it; merging it."""
     form = {"name": organisation.name, "kind": organisation.kind, "region": organisation.region}
     ctx = views.organisation_context(form=form, organisation_id=organisation.id)
+    ctx |= views.merge_context(session, organisation=organisation)
     return render(request, views.ORGANISATION_TEMPLATE, ctx)
+
+
+@pages.post("/organisations/{organisation_id}/list")
+def organisation_list_submit(
+    admin: AdminUser, organisation: ManagedOrganisation, session: SessionDep
+) -> Response:
+    """Add a typed name to the list people choose from."""
+    service.list_organisation(session, actor=admin, organisation=organisation)
+    return _redirect("/admin/organisations?done=listed")
+
+
+@pages.post("/organisations/{organisation_id}/merge")
+async def organisation_merge_submit(
+    request: Request, admin: AdminUser, organisation: ManagedOrganisation, session: SessionDep
+) -> Response:
+    """Merge this organisation into a listed one: people, cohorts and report history move."""
+    target = form_dict(await request.form(), "target_id")["target_id"]
+    service.merge_organisation(session, actor=admin, source=organisation, target_id=target)
+    return _redirect("/admin/organisations?done=merged")
 
 
 @pages.post("/organisations/{organisation_id}")

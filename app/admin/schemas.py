@@ -39,6 +39,9 @@ class UserAdmin(Schema):
     staff_group: str
     roles: list[str]
     is_active: bool
+    status: str = (
+        "active"  # a key of accounts' ACCOUNT_STATUSES: active, invited, deactivated, deleted
+    )
     deleted: bool = Field(description="The holder deleted their account; personal data is gone")
     created_at: datetime
     last_login_at: datetime | None
@@ -77,6 +80,7 @@ class OrganisationAdmin(Schema):
     kind_label: str
     region: str | None
     members: int
+    listed: bool = True
     created_at: datetime
 
 

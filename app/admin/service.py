@@ -41,6 +41,8 @@ ACTION_LABELS = {
     "user.deleted": "Deleted their own account:",
     "organisation.created": "Created organisation",
     "organisation.updated": "Edited organisation",
+    "organisation.listed": "Added organisation to the list",
+    "organisation.merged": "Merged organisation",
 }
 
 
@@ -66,6 +68,7 @@ def user_admin(user: User) -> UserAdmin:
         staff_group=user.staff_group,
         roles=sorted(user.role_names),
         is_active=user.is_active,
+        status=accounts_service.account_status(user),
         deleted=user.deleted_at is not None,
         created_at=as_utc(user.created_at),
         last_login_at=as_utc(user.last_login_at) if user.last_login_at else None,
@@ -173,6 +176,7 @@ def organisation_admin(org: Organisation, members: int) -> OrganisationAdmin:
         kind_label=ORGANISATION_KINDS.get(org.kind, org.kind),
         region=org.region,
         members=members,
+        listed=org.listed,
         created_at=as_utc(org.created_at),
     )
 
@@ -297,3 +301,41 @@ def audit_log(session: Session, *, page: int, action: str | None) -> AuditList:
 
 def user_history(session: Session, *, user: User) -> list[AuditEntry]:
     return _entries(session, audit.about(session, target_type="user", target_id=user.id))
+
+
+def list_organisation(session: Session, *, actor: User, organisation: Organisation) -> None:
+    """Add a typed name to the list people choose from, and record who did."""
+    if accounts_service.organisations.add_to_list(session, organisation=organisation):
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="organisation.listed",
+            target_type="organisation",
+            target_id=organisation.id,
+            detail={"name": organisation.name},
+        )
+
+
+def merge_organisation(
+    session: Session, *, actor: User, source: Organisation, target_id: str
+) -> int:
+    """Merge `source` into the listed organisation `target_id`; returns how many accounts moved."""
+    if not target_id.isdigit():
+        raise InvalidInput("Choose the organisation to merge into.", field="target_id")
+    target = accounts_service.get_organisation(session, organisation_id=int(target_id))
+    source_id, source_name = source.id, source.name
+    moved = accounts_service.organisations.merge(session, source=source, target=target)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="organisation.merged",
+        target_type="organisation",
+        target_id=target.id,
+        detail={
+            "from_id": source_id,
+            "from_name": source_name,
+            "into": target.name,
+            "accounts": moved,
+        },
+    )
+    return moved

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app.accounts.constants import ORGANISATION_KINDS, REGIONS, STAFF_GROUPS, Role
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.admin import service
 from app.core.errors import AppError, InvalidInput
 from app.core.forms import FormInvalid, field_errors
@@ -26,6 +26,8 @@ DONE = {
     "reset": "A password reset link has been emailed to the user. It works once, for 24 hours.",
     "created": "Organisation added.",
     "saved": "Organisation saved.",
+    "listed": "Organisation added to the list people choose from.",
+    "merged": "Organisations merged. Its people, cohorts and report history have moved.",
 }
 _ORG_LABELS = {"name": "the organisation's name", "kind": "a type", "region": "a region"}
 ROLE_CHOICES = (Role.TRAINER, Role.LEADER, Role.ADMIN)
@@ -86,9 +88,11 @@ def roles_from_form(form: FormData) -> list[Role]:
 
 
 def organisations_context(session: Session, *, done: str | None) -> dict[str, Any]:
+    every = service.organisation_list(session)
     return {
         "title": "Organisations",
-        "organisations": service.organisation_list(session),
+        "organisations": [o for o in every if o.listed],
+        "unlisted": [o for o in every if not o.listed],
         "done": DONE.get(done or ""),
         "nav": "admin",
     }
@@ -105,6 +109,15 @@ def organisation_context(
         "regions": REGIONS,
         "errors": {},
         "nav": "admin",
+    }
+
+
+def merge_context(session: Session, *, organisation: Organisation) -> dict[str, Any]:
+    """What the edit page needs to list a typed name or merge it into a listed organisation."""
+    every = service.organisation_list(session)
+    return {
+        "organisation": next(o for o in every if o.id == organisation.id),
+        "targets": [o for o in every if o.listed and o.id != organisation.id],
     }
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.accounts import service as accounts_service
 from app.awards.schemas import AchievementsPage, TierGoal
 from app.content.registry import ContentRegistry
 from app.core.errors import Conflict, InvalidInput
@@ -19,6 +20,10 @@ from app.progress import service as progress_service
 from app.progress.models import ModuleProgress
 
 log = logging.getLogger("qi_academy")
+UNVERIFIED = (
+    "Confirm your email address first: we send certificates and badges only to an address you "
+    "have confirmed. Follow the link we emailed you, or send the link again from My learning."
+)
 # Tiers whose rule is "every module of the tier completed" and nothing else; Silver and Gold have
 # rules of their own (awards.silver, awards.gold).
 AUTOMATIC_TIERS = frozenset({"bronze"})
@@ -53,6 +58,8 @@ def award_if_earned(
     rows = rows if rows is not None else progress_service.rows_for(session, user_id=user_id)
     if not tier_complete(registry, rows, tier):
         return None
+    if not accounts_service.is_email_verified(session, user_id=user_id):
+        return None  # waits: issued when the address is confirmed (handlers.on_email_verified)
     definition = credentials_service.achievement_for_tier(tier)
     earned = credentials_service.earned_modules(registry, rows, tier)
     held = credentials_service.history(session, user_id=user_id, slug=definition.slug)
@@ -80,6 +87,8 @@ def award_if_earned(
 def claim(session: Session, *, user_id: int, tier: str, registry: ContentRegistry) -> Credential:
     """The learner asks for a badge they earned (before badges existed, or if issuing failed)."""
     definition = credentials_service.achievement_for_tier(tier)
+    if not accounts_service.is_email_verified(session, user_id=user_id):
+        raise InvalidInput(UNVERIFIED, field="claim")
     credential = award_if_earned(session, user_id=user_id, tier=tier, registry=registry)
     if credential is None:
         raise InvalidInput(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.accounts.events import EmailVerified
 from app.awards import bronze, gold, silver
 from app.cohorts.events import AttendanceRecorded
 from app.content.registry import current
@@ -51,3 +52,12 @@ def on_certification_decided(session: Session, event: CertificationDecided) -> N
             actor_id=event.actor_id,
             registry=current(),
         )
+
+
+def on_email_verified(session: Session, event: EmailVerified) -> None:
+    """An address was confirmed for the first time: issue what was waiting for it."""
+    if not event.first:
+        return
+    registry = current()
+    bronze.award_if_earned(session, user_id=event.user_id, tier="bronze", registry=registry)
+    silver.check_learner(session, user_id=event.user_id, registry=registry)

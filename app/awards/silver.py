@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
+from app.accounts import service as accounts_service
 from app.awards.schemas import (
     CohortDashboard,
     DashboardRow,
@@ -149,6 +150,8 @@ def _issue(
     held = credentials_service.list_for_user(session, user_id=user_id)
     if any(c.achievement == definition.slug for c in held):
         return
+    if not accounts_service.is_email_verified(session, user_id=user_id):
+        return  # waits for the address to be confirmed (handlers.on_email_verified)
     try:
         with session.begin_nested():
             credentials_service.issue(

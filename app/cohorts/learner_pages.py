@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
-from app.accounts.dependencies import CurrentUser
+from app.accounts.dependencies import CurrentUser, OptionalUser
 from app.cohorts import ics, service, views
 from app.cohorts.dependencies import CohortAccess, CohortForMember
 from app.cohorts.schemas import KIND_NAMES, SessionPublic
@@ -40,14 +40,16 @@ async def join_code_submit(request: Request, user: CurrentUser, session: Session
 
 
 @pages.get("/cohorts/join/{code}")
-def join_page(request: Request, code: str, user: CurrentUser, session: SessionDep) -> Response:
-    """Show which cohort the invite is for and ask the learner to confirm."""
+def join_page(request: Request, code: str, user: OptionalUser, session: SessionDep) -> Response:
+    """Show which cohort the invite is for: to confirm, or (signed out) to register or sign in first."""
     cohort = service.find_by_code(session, code=code)
-    enrolment = service.get_enrolment(session, cohort_id=cohort.id, user_id=user.id)
+    enrolment = user and service.get_enrolment(session, cohort_id=cohort.id, user_id=user.id)
     ctx = {
-        "title": f"Join {cohort.name}",
+        "title": f"Join {cohort.name}" if user else f"You are invited to join {cohort.name}",
         "view": service.cohort_public(session, cohort=cohort),
         "code": cohort.invite_code,
+        "signed_out": user is None,
+        "back_here": f"/cohorts/join/{quote(cohort.invite_code, safe='')}",
         "already": enrolment is not None,
         "kinds": KIND_NAMES,
         "nav": "cohorts",

@@ -151,7 +151,7 @@ def members(session: Session, *, cohort_id: int) -> list[MemberRow]:
             email=users[e.user_id].email,
             team_id=e.team_id,
             team=team,
-            invited=users[e.user_id].password_hash is None,
+            invited=accounts_service.account_status(users[e.user_id]) == "invited",
             enrolled_at=as_utc(e.enrolled_at),
         )
         for e, team in rows

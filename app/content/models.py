@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -35,3 +35,26 @@ class ModuleVersion(Base):
     cpd_minutes: Mapped[int]
     pass_mark: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class SearchEntry(Base):
+    """One searchable piece of the catalogue: a module's title and summary, a section, or a
+    glossary term. Rebuilt whenever the content version changes (app/content/search.py).
+
+    The full-text index lives beside it and is not mapped: an FTS5 table `search_entry_fts` on
+    SQLite, a generated `document` tsvector column with a GIN index on PostgreSQL (see the
+    migration); `search.OUTSIDE_MODELS` tells Alembic's comparison to leave them be.
+    """
+
+    __tablename__ = "search_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))  # module, section or term
+    tier: Mapped[str | None] = mapped_column(String(10))  # None: the glossary, open to all
+    slug: Mapped[str | None] = mapped_column(String(80))
+    module_title: Mapped[str | None] = mapped_column(String(200))
+    section: Mapped[int | None]  # 1-based, for a section
+    anchor: Mapped[str | None] = mapped_column(String(100))  # a glossary term's id
+    heading: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)

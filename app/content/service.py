@@ -8,14 +8,19 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.content import search
+from app.content.glossary import Glossary, load_glossary
 from app.content.loader import LoadedModule
 from app.content.models import Module, ModuleVersion
 from app.content.registry import ContentRegistry, RegisteredModule
 from app.content.schemas import TIER_NAMES
+from app.core.config import get_settings
 from app.core.db import utcnow
 
 
-def sync(session: Session, *, modules: list[LoadedModule]) -> ContentRegistry:
+def sync(
+    session: Session, *, modules: list[LoadedModule], glossary: Glossary | None = None
+) -> ContentRegistry:
     """Record each module and each new content version; never delete what learners have done.
 
     Idempotent, so every start-up (and `qi-academy content sync`) can run it; a module whose file
@@ -71,7 +76,11 @@ def sync(session: Session, *, modules: list[LoadedModule]) -> ContentRegistry:
             .values(retired_at=utcnow())
         )
     session.flush()
-    return ContentRegistry(registered)
+    registry = ContentRegistry(registered)
+    if glossary is None:
+        glossary = load_glossary(get_settings().content_dir)[0]
+    search.rebuild_if_changed(session, registry=registry, glossary=glossary)
+    return registry
 
 
 class ContentNotSynced(Exception):

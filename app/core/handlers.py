@@ -119,7 +119,9 @@ def install(app: FastAPI) -> None:
     async def app_error(request: Request, exc: AppError) -> Response:
         signing_in = not wants_json(request) or _browser_navigation(request)
         if isinstance(exc, Unauthorized) and request.method == "GET" and signing_in:
-            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            # The whole address, query too, so signing in (or registering) comes back to it.
+            back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(back, safe='/')}", status_code=303)
         errors = [{"field": exc.field, "message": exc.message}] if exc.field else None
         return error_response(
             request, status_code=exc.status_code, detail=exc.message, kind=exc.kind, errors=errors

@@ -196,6 +196,14 @@ def attempt_context(session: Session, *, access: ModuleAccess, attempt_id: int) 
         "tier_name": TIER_NAMES[tier],
         "nav": tier,
         "earned": earned,
+        # Every module done, but the award waits for a confirmed address: say so, offer the link.
+        "awaiting_email": access.user.email
+        if attempt.passed
+        and earned is None
+        and access.user.email_verified_at is None
+        and tier in bronze.AUTOMATIC_TIERS
+        and bronze.tier_complete(access.registry, access.rows, tier)
+        else None,
         "next_module": _next_module(access) if attempt.passed else None,
     }
 

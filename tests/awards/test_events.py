@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.accounts.events import AccountAnonymised
+from app.accounts.events import AccountAnonymised, EmailVerified, OrganisationsMerged
 from app.accounts.models import UserRole
 from app.cohorts import service as cohorts_service
 from app.cohorts.events import AttendanceRecorded
@@ -59,6 +59,8 @@ def test_every_event_has_its_place_in_the_one_table() -> None:
         ProjectSignedOff,
         CertificationDecided,
         AccountAnonymised,
+        EmailVerified,
+        OrganisationsMerged,
         *(e for e in HANDLERS if e.__module__ == "app.credentials.events"),
     }
     assert all(callable(h) for handlers in HANDLERS.values() for h in handlers)

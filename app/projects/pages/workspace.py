@@ -83,9 +83,12 @@ def _overview(
 ) -> Page:
     project = service.project_public(session, access=access)
     values = form or {k: getattr(project, k) for k in NARRATIVE}
+    decided = [h for h in service.history(session, project_id=project.id) if h.decided_at]
     context = {
         "project": project,
         "form": values,
+        # The trainer's latest decision and comment, here as well as on the History tab.
+        "latest_decision": decided[0] if decided else None,
         "checks": aim_helper.check_aim(values["aim"]) if values["aim"].strip() else [],
         "hints": aim_helper.aim_hints(values["aim"]),
     }
