@@ -39,6 +39,7 @@ from app.privacy import router as privacy
 from app.projects import router as projects
 from app.reports import router as reports
 from app.sso import router as sso
+from app.xapi import router as xapi
 
 log = logging.getLogger("qi_academy")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -78,6 +79,7 @@ DOMAINS = (
     privacy,
     admin,
     sso,  # sign in with your organisation; /admin/sso
+    xapi,  # /admin/xapi: each organisation's learning record store
     analysis,
     outbox,
     site,  # accessibility statement, help, contact

@@ -22,9 +22,10 @@ from app.content.models import Module, ModuleVersion
 from app.core.db import Base
 from app.core.models import JobRun
 from app.credentials.models import Credential, CredentialSubject
+from app.esr.models import CompetenceMapping
 from app.feedback.models import ModuleFeedback, SessionFeedback
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
-from app.outbox.models import OutboxMessage
+from app.outbox.models import OutboxMessage, OutboxTask
 from app.progress.models import ModuleProgress
 from app.projects.models import (
     DataPoint,
@@ -47,6 +48,7 @@ from app.reports.models import (
     ReportRefresh,
 )
 from app.sso.models import ExternalIdentity, IdentityProvider, ProviderDomain, SsoLogin
+from app.xapi.models import LrsConnection, XapiActor
 
 __all__ = [
     "REPORT_INDEXES",
@@ -55,6 +57,7 @@ __all__ = [
     "Base",
     "Cohort",
     "CohortTrainer",
+    "CompetenceMapping",
     "Credential",
     "CredentialSubject",
     "DataPoint",
@@ -66,6 +69,7 @@ __all__ = [
     "IdentityProvider",
     "JobRun",
     "LoginAttempt",
+    "LrsConnection",
     "Measure",
     "MeasureRebase",
     "Module",
@@ -74,6 +78,7 @@ __all__ = [
     "ModuleVersion",
     "Organisation",
     "OutboxMessage",
+    "OutboxTask",
     "PasswordReset",
     "PdsaCycle",
     "Project",
@@ -96,4 +101,5 @@ __all__ = [
     "UserRole",
     "UserSession",
     "WorkshopSession",
+    "XapiActor",
 ]
