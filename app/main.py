@@ -31,6 +31,7 @@ from app.core.middleware import SecurityMiddleware
 from app.core.templating import render
 from app.credentials import router as credentials
 from app.credentials.http import PublicDocuments
+from app.esr import router as esr
 from app.feedback import router as feedback
 from app.gold import router as gold
 from app.learning import router as learning
@@ -80,6 +81,7 @@ DOMAINS = (
     admin,
     sso,  # sign in with your organisation; /admin/sso
     xapi,  # /admin/xapi: each organisation's learning record store
+    esr,  # /admin/esr and each organisation's ESR completions file
     analysis,
     outbox,
     site,  # accessibility statement, help, contact

@@ -23,6 +23,7 @@ from app.credentials.issuing import (
     subject_id_for,
 )
 from app.credentials.records import (
+    active_for,
     check_published,
     get,
     holder_erased,
@@ -58,6 +59,7 @@ __all__ = [
     "achievement_document",
     "achievement_for_tier",
     "achievement_image",
+    "active_for",
     "baked",
     "bitstring_status_list",
     "certificate",

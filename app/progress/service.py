@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -329,3 +330,17 @@ def reading_percent(*, section: int, sections: int, completed: bool) -> int:
     if completed:
         return 100
     return percent(section, sections + 1)
+
+
+def completions_for(
+    session: Session, *, user_ids: Collection[int]
+) -> list[tuple[int, int, datetime]]:
+    """(user id, module id, completed at) for every completed module of these learners."""
+    if not user_ids:
+        return []
+    rows = session.execute(
+        select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.completed_at).where(
+            ModuleProgress.user_id.in_(list(user_ids)), ModuleProgress.completed_at.is_not(None)
+        )
+    )
+    return [(int(u), int(m), as_utc(done)) for u, m, done in rows if done is not None]
