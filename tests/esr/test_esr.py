@@ -91,7 +91,8 @@ def test_the_csv_lists_mapped_completions_with_their_expiry(
             f"months-module-{second.slug}": "",
         },
     )
-    assert saved.startswith("200") and "ESR competence names saved." in saved
+    assert saved.startswith("200")
+    assert "ESR competence names saved." in saved
     assert db.scalar(select(func.count()).select_from(CompetenceMapping)) == 2
 
     r = client.get(f"/organisations/{org_id}/esr-completions.csv")
@@ -173,7 +174,10 @@ def test_only_the_organisations_leaders_and_admins_may_download(
     r = client.get(path)
     assert r.status_code == 403
     assert "only for your own organisation" in r.text
-    assert client.get(f"/organisations/{foreign.organisation_id}/esr-completions.csv").status_code == 200
+    assert (
+        client.get(f"/organisations/{foreign.organisation_id}/esr-completions.csv").status_code
+        == 200
+    )
 
     sign_in(client, leader.email)
     assert client.get(path).status_code == 200
