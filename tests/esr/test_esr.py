@@ -181,6 +181,8 @@ def test_only_the_organisations_leaders_and_admins_may_download(
 
     sign_in(client, leader.email)
     assert client.get(path).status_code == 200
+    reports = client.get(f"/leader/reports?organisation={org_id}")
+    assert f'href="{path}"' in reports.text  # the leader's way to it
     sign_in(client, make_user(db, roles=[Role.ADMIN]).email)
     assert client.get(path).status_code == 200
     assert client.get("/organisations/999999/esr-completions.csv").status_code == 404
