@@ -240,3 +240,27 @@ def test_the_lrs_form_says_what_to_fix_and_saves_nothing(client: TestClient, db:
     assert "Enter the key or user name" in r.text
     assert "Enter the secret" in r.text
     assert db.get(LrsConnection, admin.organisation_id) is None
+
+
+def test_the_admin_list_counts_each_organisations_waiting_statements(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    learner = make_user(db)
+    org_id = learner.organisation_id
+    assert org_id is not None
+    save_lrs(client, db, organisation_id=org_id, endpoint="https://lrs.example.nhs.uk/xAPI/")
+    module = registry.tier("bronze")[0]
+    client.post(
+        f"/api/v1/modules/{module.slug}/attempts",
+        json={"answers": answers(module, correct=False)},
+        headers=bearer(client, learner.email),
+    )
+    admin = make_user(db, roles=[Role.ADMIN])
+    r = client.get("/api/v1/admin/learning-record-stores", headers=bearer(client, admin.email))
+    assert r.status_code == 200
+    [mine] = [o for o in r.json() if o["organisation_id"] == org_id]
+    assert mine["lrs"]["endpoint"] == "https://lrs.example.nhs.uk/xAPI/"
+    assert (mine["lrs"]["pending"], mine["lrs"]["sent"], mine["lrs"]["failed"]) == (3, 0, 0)
+    assert "password" not in json.dumps(mine)
+    others = [o for o in r.json() if o["organisation_id"] != org_id]
+    assert all(o["lrs"] is None for o in others)
