@@ -21,10 +21,12 @@ from app.core.config import get_settings
 from app.core.db import utcnow
 from app.outbox import tasks, worker
 from app.outbox.models import OutboxTask
+from app.privacy import service as privacy_service
 from app.xapi import service
-from app.xapi.models import LrsConnection
+from app.xapi.models import LrsConnection, XapiActor
 from app.xapi.statements import Verb
 from tests.cohorts.factories import enrol, make_cohort, make_session, make_trainer
+from tests.factories import PASSWORD as FACTORY_PASSWORD
 from tests.factories import answers, bearer, csrf_token, make_user, sessions_on, sign_in
 from tests.servers import free_port
 from tests.xapi import lrs_server as ralph
@@ -264,3 +266,26 @@ def test_the_admin_list_counts_each_organisations_waiting_statements(
     assert "password" not in json.dumps(mine)
     others = [o for o in r.json() if o["organisation_id"] != org_id]
     assert all(o["lrs"] is None for o in others)
+
+
+def test_deleting_an_account_forgets_its_unsent_statements_and_opaque_name(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    learner = make_user(db)
+    assert learner.organisation_id is not None
+    save_lrs(client, db, organisation_id=learner.organisation_id, endpoint="https://lrs.example/")
+    module = registry.tier("bronze")[0]
+    client.post(
+        f"/api/v1/modules/{module.slug}/attempts",
+        json={"answers": answers(module)},
+        headers=bearer(client, learner.email),
+    )
+    assert [t for t in tasks.for_kind(db, kind=service.KIND) if t.user_id == learner.id]
+    assert db.get(XapiActor, learner.id) is not None
+    privacy_service.delete_account(
+        db, user=learner, password=FACTORY_PASSWORD, ip="127.0.0.1", settings=get_settings()
+    )
+    db.flush()
+    db.expire_all()
+    assert [t for t in tasks.for_kind(db, kind=service.KIND) if t.user_id == learner.id] == []
+    assert db.get(XapiActor, learner.id) is None
