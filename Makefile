@@ -33,8 +33,18 @@ $(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/packag
 	npm ci --prefix $(VERIFIER) --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Ralph, the learning record store the xAPI tests start (tests/xapi): a venv of its own, because
+# its LRS extra pins a FastAPI, Starlette and uvicorn older than ours. Pinned by the requirements.
+RALPH_VENV := .venv-ralph
+RALPH_REQS := tests/xapi/ralph-requirements.txt
+$(RALPH_VENV)/.installed: $(RALPH_REQS) | $(BIN)/python
+	@echo "Installing Ralph for the xAPI tests (log: $(RALPH_VENV)/pip.log)"
+	@$(PYTHON) -m venv $(RALPH_VENV)
+	@$(RALPH_VENV)/bin/pip install --quiet -r $(RALPH_REQS) >$(RALPH_VENV)/pip.log 2>&1 || { cat $(RALPH_VENV)/pip.log; exit 1; }
+	@touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed
+install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed $(RALPH_VENV)/.installed
 
 # Links the app signs or emails (credentials, QR codes, invitations) use QIA_BASE_URL: unless it is
 # set, it follows HOST and PORT.
@@ -69,4 +79,4 @@ bench: install-test
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(RALPH_VENV) var .pytest_cache .mypy_cache .ruff_cache

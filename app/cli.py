@@ -216,7 +216,9 @@ def _keys_import(args: argparse.Namespace) -> int:
 
 
 def _outbox_deliver(_: argparse.Namespace) -> int:
-    """Send every due email now (what the app's delivery loop does every few seconds)."""
+    """Send every due email and task (xAPI statements) now, as the delivery loop does every few
+    seconds."""
+    import app.workers  # noqa: F401  (registers each task kind's sender)
     from app.core.config import get_settings
     from app.core.db import get_sessionmaker
     from app.outbox import service, worker
@@ -231,6 +233,11 @@ def _outbox_deliver(_: argparse.Namespace) -> int:
         one = worker.deliver_due(factory, transport=transport, settings=settings)
         report.add(one)
         if one.claimed < service.BATCH:
+            break
+    while True:
+        done = worker.deliver_tasks(factory)
+        report.add(done)
+        if done.claimed < service.BATCH:
             break
     purged = worker.purge(factory)
     for error in report.errors:

@@ -17,24 +17,31 @@ from app.credentials.events import CredentialIssued, CredentialRevoked
 from app.gold import handlers as gold
 from app.gold.events import CertificationDecided
 from app.lti import handlers as lti
+from app.progress.events import ModuleStarted
 from app.projects.events import ProjectSignedOff
-from app.quizzes.events import ModulePassed
+from app.quizzes.events import ModulePassed, QuizAttempted
 from app.reports import handlers as reports
 from app.sso import handlers as sso
+from app.xapi import handlers as xapi
 
 HANDLERS: dict[type[Event], list[Handler]] = {
-    # A quiz pass completed a module: Bronze or Silver may now be complete.
-    # (and LTI queues the score for the platforms' gradebooks the learner launched from).
-    ModulePassed: [awards.on_module_passed, lti.on_module_passed],
-    # A register was saved: attendance may now complete Silver.
-    AttendanceRecorded: [awards.on_attendance_recorded],
+    # A learner opened a module for the first time: xAPI "launched".
+    ModuleStarted: [xapi.on_module_started],
+    # A quiz was submitted and graded: xAPI "attempted", then "passed" or "failed".
+    QuizAttempted: [xapi.on_quiz_attempted],
+    # A quiz pass completed a module: Bronze or Silver may now be complete; xAPI "completed";
+    # LTI queues the score for the platforms' gradebooks the learner launched from.
+    ModulePassed: [awards.on_module_passed, lti.on_module_passed, xapi.on_module_passed],
+    # A register was saved: attendance may now complete Silver; xAPI "attended" for those present.
+    AttendanceRecorded: [awards.on_attendance_recorded, xapi.on_attendance_recorded],
     # A project was signed off: its learners may now complete Silver.
     ProjectSignedOff: [awards.on_project_signed_off],
     # A leader certified a Gold trainer: awards issues Gold and the trainer role follows.
     CertificationDecided: [awards.on_certification_decided],
     # A credential was signed: the status list it names is stored, if it was not yet (its
     # holder's email is part of issuing).
-    CredentialIssued: [credentials.on_credential_issued],
+    # ... and xAPI "earned".
+    CredentialIssued: [credentials.on_credential_issued, xapi.on_credential_issued],
     # A credential was revoked: the status list is re-signed with its bit set; a Gold one
     # withdraws its certification and trainer role.
     CredentialRevoked: [credentials.on_credential_revoked, gold.on_credential_revoked],
@@ -47,7 +54,8 @@ HANDLERS: dict[type[Event], list[Handler]] = {
         reports.on_organisations_merged,
     ],
     # A holder deleted their account: single sign-on forgets the provider identities linked to it.
-    AccountAnonymised: [sso.on_account_deleted, lti.on_account_deleted],
+    # ... LTI forgets platform identities; xAPI the holder's opaque name and unsent statements.
+    AccountAnonymised: [sso.on_account_deleted, lti.on_account_deleted, xapi.on_account_deleted],
 }
 
 bus.wire(HANDLERS)

@@ -31,6 +31,7 @@ from app.core.middleware import SecurityMiddleware
 from app.core.templating import render
 from app.credentials import router as credentials
 from app.credentials.http import PublicDocuments
+from app.esr import router as esr
 from app.feedback import router as feedback
 from app.gold import router as gold
 from app.learning import router as learning
@@ -41,6 +42,7 @@ from app.privacy import router as privacy
 from app.projects import router as projects
 from app.reports import router as reports
 from app.sso import router as sso
+from app.xapi import router as xapi
 
 log = logging.getLogger("qi_academy")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -81,6 +83,8 @@ DOMAINS = (
     admin,
     sso,  # sign in with your organisation; /admin/sso
     lti,  # LTI 1.3 tool: launches from Moodle and others; /admin/lti
+    xapi,  # /admin/xapi: each organisation's learning record store
+    esr,  # /admin/esr and each organisation's ESR completions file
     analysis,
     outbox,
     site,  # accessibility statement, help, contact

@@ -22,6 +22,7 @@ from app.content.models import Module, ModuleVersion
 from app.core.db import Base
 from app.core.models import JobRun
 from app.credentials.models import Credential, CredentialSubject
+from app.esr.models import CompetenceMapping
 from app.feedback.models import ModuleFeedback, SessionFeedback
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
 from app.lti.models import (
@@ -35,7 +36,7 @@ from app.lti.models import (
     LtiToolKey,
     LtiUser,
 )
-from app.outbox.models import OutboxMessage
+from app.outbox.models import OutboxMessage, OutboxTask
 from app.progress.models import ModuleProgress
 from app.projects.models import (
     DataPoint,
@@ -58,6 +59,7 @@ from app.reports.models import (
     ReportRefresh,
 )
 from app.sso.models import ExternalIdentity, IdentityProvider, ProviderDomain, SsoLogin
+from app.xapi.models import LrsConnection, XapiActor
 
 __all__ = [
     "REPORT_INDEXES",
@@ -66,6 +68,7 @@ __all__ = [
     "Base",
     "Cohort",
     "CohortTrainer",
+    "CompetenceMapping",
     "Credential",
     "CredentialSubject",
     "DataPoint",
@@ -86,6 +89,7 @@ __all__ = [
     "LtiScore",
     "LtiToolKey",
     "LtiUser",
+    "LrsConnection",
     "Measure",
     "MeasureRebase",
     "Module",
@@ -94,6 +98,7 @@ __all__ = [
     "ModuleVersion",
     "Organisation",
     "OutboxMessage",
+    "OutboxTask",
     "PasswordReset",
     "PdsaCycle",
     "Project",
@@ -116,4 +121,5 @@ __all__ = [
     "UserRole",
     "UserSession",
     "WorkshopSession",
+    "XapiActor",
 ]

@@ -15,12 +15,18 @@ from typing import Any
 
 from app.gold import worker as gold_worker
 from app.lti import worker as lti_worker
+from app.outbox import tasks
 from app.outbox import worker as outbox_worker
 from app.reports import worker as reports_worker
+from app.xapi import delivery as xapi_delivery
+from app.xapi.service import KIND as XAPI_STATEMENT
 
 log = logging.getLogger("qi_academy.workers")
-# Outbox delivery (email, LTI scores), report rollups, the Gold sweep; each a no-op when its QIA_*_WORKER is off.
+# Outbox delivery (email, tasks such as xAPI statements), LTI scores, report rollups, the Gold sweep;
+# each a no-op when its QIA_*_WORKER is off.
 WORKERS = (outbox_worker, lti_worker, reports_worker, gold_worker)
+# Who delivers each kind of outbox task (the outbox imports no domain; this table wires them).
+tasks.senders.register(XAPI_STATEMENT, xapi_delivery.sender)
 
 
 @asynccontextmanager

@@ -384,3 +384,14 @@ def user_counts(session: Session) -> tuple[int, int]:
         ).select_from(User)
     ).one()
     return int(total), int(active)
+
+
+def users_in_organisation(session: Session, *, organisation_id: int) -> list[User]:
+    """The organisation's current people (not deleted), by name: one query."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.organisation_id == organisation_id, User.deleted_at.is_(None))
+            .order_by(func.lower(User.full_name), User.id)
+        )
+    )

@@ -98,3 +98,20 @@ def list_for_user(session: Session, *, user_id: int) -> list[CredentialPublic]:
         .order_by(Credential.issued_at.desc(), Credential.id)
     )
     return [to_public(row, now=now) for row in rows]
+
+
+def active_for(
+    session: Session, *, user_ids: Sequence[int]
+) -> list[tuple[int, str, datetime, datetime | None]]:
+    """(user id, achievement, issued at, valid until) of these learners' active credentials."""
+    if not user_ids:
+        return []
+    rows = session.execute(
+        select(
+            Credential.user_id, Credential.achievement, Credential.issued_at, Credential.valid_until
+        ).where(Credential.user_id.in_(list(user_ids)), Credential.status == "active")
+    )
+    return [
+        (int(u), str(a), as_utc(issued), as_utc(until) if until else None)
+        for u, a, issued, until in rows
+    ]

@@ -25,6 +25,7 @@ from app.credentials.issuing import (
     subject_id_for,
 )
 from app.credentials.records import (
+    active_for,
     check_published,
     get,
     holder_erased,
@@ -61,6 +62,7 @@ __all__ = [
     "achievement_document",
     "achievement_for_tier",
     "achievement_image",
+    "active_for",
     "baked",
     "base_url",
     "bitstring_status_list",

@@ -18,7 +18,7 @@ from typing import Any
 from app.core import jobs
 from app.core.config import Settings, get_settings
 from app.core.db import SessionFactory, get_sessionmaker, session_scope, utcnow
-from app.outbox import service
+from app.outbox import service, tasks
 from app.outbox.schemas import DeliveryReport
 from app.outbox.service import Claimed
 from app.outbox.transport import SMTP_TIMEOUT_SECONDS, Transport, build_message, transport_for
@@ -78,10 +78,53 @@ def _send(transport: Transport, item: Claimed, settings: Settings) -> str | None
     return None
 
 
+def deliver_tasks(
+    factory: SessionFactory,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    limit: int = service.BATCH,
+) -> DeliveryReport:
+    """One pass over due tasks: each sender reads in a short transaction, delivers outside any."""
+    with session_scope(factory) as session:
+        claimed = tasks.claim_due(session, now=clock(), limit=limit)
+    report = DeliveryReport()
+    for item in claimed:
+        error, final = _deliver_task(factory, item)
+        with session_scope(factory) as session:
+            status = tasks.settle(session, claimed=item, error=error, now=clock(), final=final)
+        if status == "sent":
+            report.sent += 1
+        elif status == "failed":
+            report.failed += 1
+            log.error("outbox task %s (%s) failed for good: %s", item.id, item.kind, error)
+        elif status == "pending":
+            report.retrying += 1
+        if error:
+            report.errors.append(f"task {item.id}: {error}")
+    return report
+
+
+def _deliver_task(factory: SessionFactory, item: tasks.ClaimedTask) -> tuple[str | None, bool]:
+    """(error or None, whether to give up now)."""
+    sender = tasks.senders.get(item.kind)
+    if sender is None:
+        return f"no sender is registered for {item.kind!r}", False
+    try:
+        with session_scope(factory) as session:
+            delivery = sender(session, item.payload)
+        delivery()
+    except tasks.TaskObsolete as exc:
+        return str(exc), True
+    except Exception as exc:  # any failure of the receiving system is retried, whatever its type
+        log.warning("outbox task %s not delivered (attempt %s): %s", item.id, item.attempts, exc)
+        return f"{type(exc).__name__}: {exc}", False
+    return None, False
+
+
 def purge(factory: SessionFactory) -> int:
     """Forget sent messages past the retention period (they hold addresses and links)."""
     with session_scope(factory) as session:
-        return service.purge_sent(session, now=utcnow())
+        return service.purge_sent(session, now=utcnow()) + tasks.purge_sent(session, now=utcnow())
 
 
 def _pass(factory: SessionFactory, transport: Transport, settings: Settings) -> Callable[[], None]:
@@ -89,6 +132,7 @@ def _pass(factory: SessionFactory, transport: Transport, settings: Settings) -> 
 
     def one_pass() -> None:
         deliver_due(factory, transport=transport, settings=settings)
+        deliver_tasks(factory)
         if time.monotonic() - last_purge[0] > PURGE_EVERY_SECONDS:
             purge(factory)
             last_purge[0] = time.monotonic()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,8 @@ from app.content import service as content_service
 from app.content.registry import ContentRegistry, RegisteredModule
 from app.content.schemas import TIERS
 from app.core.db import as_utc, utcnow
+from app.core.events import publish
+from app.progress.events import ModuleStarted
 from app.progress.models import ModuleProgress
 from app.progress.schemas import (
     Dashboard,
@@ -67,8 +70,10 @@ def completed_slugs(rows: dict[int, ModuleProgress], registry: ContentRegistry) 
 
 
 def _get_or_create(
-    session: Session, *, user_id: int, module_id: int, rows: dict[int, ModuleProgress]
+    session: Session, *, user_id: int, module: RegisteredModule, rows: dict[int, ModuleProgress]
 ) -> ModuleProgress:
+    """The learner's row for this module; making it publishes ModuleStarted (xAPI: launched)."""
+    module_id = module.module_id
     row = rows.get(module_id)
     if row is not None:
         return row
@@ -84,12 +89,17 @@ def _get_or_create(
     try:
         with session.begin_nested():
             session.add(row)
-    except IntegrityError:  # the same learner in two tabs
+    except IntegrityError:  # the same learner in two tabs: the other tab started it
         row = session.scalars(
             select(ModuleProgress).where(
                 ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id
             )
         ).one()
+    else:
+        started = ModuleStarted(
+            user_id=user_id, module_id=module_id, slug=module.slug, tier=module.tier
+        )
+        publish(session, started)
     rows[module_id] = row
     return row
 
@@ -112,7 +122,7 @@ def record_section_view(
     """Remember where the learner is, so 'resume' takes them back there."""
     if not section_changed(rows, module=module, section=section):
         return
-    row = _get_or_create(session, user_id=user_id, module_id=module.module_id, rows=rows)
+    row = _get_or_create(session, user_id=user_id, module=module, rows=rows)
     row.last_section = section
     row.updated_at = utcnow()
     session.flush()
@@ -128,7 +138,7 @@ def record_quiz_result(
     rows: dict[int, ModuleProgress],
 ) -> bool:
     """Keep the best score; complete the module on its first pass. Returns True if newly completed."""
-    row = _get_or_create(session, user_id=user_id, module_id=module.module_id, rows=rows)
+    row = _get_or_create(session, user_id=user_id, module=module, rows=rows)
     now = utcnow()
     row.best_score = max(row.best_score or 0, score)
     row.updated_at = now
@@ -320,3 +330,17 @@ def reading_percent(*, section: int, sections: int, completed: bool) -> int:
     if completed:
         return 100
     return percent(section, sections + 1)
+
+
+def completions_for(
+    session: Session, *, user_ids: Collection[int]
+) -> list[tuple[int, int, datetime]]:
+    """(user id, module id, completed at) for every completed module of these learners."""
+    if not user_ids:
+        return []
+    rows = session.execute(
+        select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.completed_at).where(
+            ModuleProgress.user_id.in_(list(user_ids)), ModuleProgress.completed_at.is_not(None)
+        )
+    )
+    return [(int(u), int(m), as_utc(done)) for u, m, done in rows if done is not None]

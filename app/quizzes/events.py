@@ -16,3 +16,17 @@ class ModulePassed(Event):
     slug: str
     tier: str
     score: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuizAttempted(Event):
+    """A learner submitted a quiz and it was graded (every attempt, passed or not)."""
+
+    user_id: int
+    module_id: int
+    attempt_id: int
+    slug: str
+    tier: str
+    score: int
+    pass_mark: int
+    passed: bool

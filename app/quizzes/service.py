@@ -15,7 +15,7 @@ from app.core.db import utcnow
 from app.core.events import publish
 from app.progress import service as progress_service
 from app.progress.models import ModuleProgress
-from app.quizzes.events import ModulePassed
+from app.quizzes.events import ModulePassed, QuizAttempted
 from app.quizzes.exceptions import AnswersInvalid, AttemptNotFound
 from app.quizzes.models import QuizAttempt
 from app.quizzes.schemas import AttemptPublic, QuestionResult
@@ -118,7 +118,7 @@ def submit_attempt(
     answers: dict[str, list[str]],
     rows: dict[int, ModuleProgress],
 ) -> AttemptPublic:
-    """Grade and store an attempt; a pass that completes the module publishes ModulePassed."""
+    """Grade and store an attempt (QuizAttempted); a pass that completes the module publishes ModulePassed."""
     clean = validate_answers(module, answers)
     graded = grade(module, clean)
     attempt = QuizAttempt(
@@ -133,6 +133,19 @@ def submit_attempt(
     session.add(attempt)
     completed = progress_service.record_quiz_result(
         session, user_id=user_id, module=module, score=graded.score, passed=graded.passed, rows=rows
+    )
+    publish(
+        session,
+        QuizAttempted(
+            user_id=user_id,
+            module_id=module.module_id,
+            attempt_id=attempt.id,
+            slug=module.slug,
+            tier=module.tier,
+            score=graded.score,
+            pass_mark=module.meta.quiz.pass_mark,
+            passed=graded.passed,
+        ),
     )
     if completed:  # awards decides whether this completes a tier
         publish(

@@ -36,6 +36,12 @@ ADMIN_PAGES = [
     ("GET", "/admin/audit"),
     ("GET", "/admin/scorm"),
     ("GET", "/admin/scorm/{slug}.zip"),
+    ("GET", "/admin/xapi"),
+    ("GET", "/admin/xapi/{org}"),
+    ("POST", "/admin/xapi/{org}"),
+    ("GET", "/admin/esr"),
+    ("GET", "/admin/esr/{org}"),
+    ("POST", "/admin/esr/{org}"),
 ]
 ADMIN_API = [
     ("GET", "/api/v1/admin/users"),
@@ -47,6 +53,7 @@ ADMIN_API = [
     ("GET", "/api/v1/admin/organisations/{org}"),
     ("PATCH", "/api/v1/admin/organisations/{org}"),
     ("GET", "/api/v1/admin/audit"),
+    ("GET", "/api/v1/admin/learning-record-stores"),
 ]
 LEADER_PAGES = [("GET", "/leader/feedback"), ("GET", "/leader/feedback/modules/{slug}")]
 LEADER_API = [("GET", "/api/v1/leader/feedback")]

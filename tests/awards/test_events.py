@@ -21,9 +21,10 @@ from app.core.events import Event, NotWired, bus
 from app.credentials.models import Credential
 from app.events import HANDLERS
 from app.gold.events import CertificationDecided
+from app.progress.events import ModuleStarted
 from app.progress.models import ModuleProgress
 from app.projects.events import ProjectSignedOff
-from app.quizzes.events import ModulePassed
+from app.quizzes.events import ModulePassed, QuizAttempted
 from app.quizzes.models import QuizAttempt
 from tests.awards.test_silver import _sign_off
 from tests.cohorts.factories import (
@@ -54,6 +55,8 @@ def _held(db: Session, user_id: int, achievement: str) -> list[Credential]:
 
 def test_every_event_has_its_place_in_the_one_table() -> None:
     assert set(HANDLERS) == {
+        ModuleStarted,
+        QuizAttempted,
         ModulePassed,
         AttendanceRecorded,
         ProjectSignedOff,
