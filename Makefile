@@ -33,8 +33,15 @@ $(VERIFIER)/node_modules/.installed: $(VERIFIER)/package.json $(VERIFIER)/packag
 	npm ci --prefix $(VERIFIER) --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The Nu HTML Checker (vnu.jar, run on the machine's Java 17) over every page the browser tests visit.
+# --ignore-scripts: its postinstall would download a Java runtime when none is found; Java comes from apt.
+VNU := tests/tools/vnu
+$(VNU)/node_modules/.installed: $(VNU)/package.json $(VNU)/package-lock.json
+	npm ci --prefix $(VNU) --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed
+install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed $(VNU)/node_modules/.installed
 
 # Links the app signs or emails (credentials, QR codes, invitations) use QIA_BASE_URL: unless it is
 # set, it follows HOST and PORT.
