@@ -8,8 +8,6 @@ text (tests/browser/checks.py); and the HTML of every page passes the Nu HTML Ch
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -23,10 +21,9 @@ from sqlalchemy.orm import Session
 from app.accounts.constants import Role
 from app.content.loader import load_content
 from app.core.config import get_settings
-from app.core.db import make_engine
 from app.reports import service as reports_service
 from tests.browser.checks import PageChecks
-from tests.factories import PASSWORD
+from tests.browser.steps import nav, qr_url, register, seed, sign_in, sign_out
 from tests.gold.factories import cohort, person
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
@@ -34,7 +31,6 @@ BRONZE = sorted(
     (m for m in load_content(get_settings().content_dir).modules if m.meta.tier == "bronze"),
     key=lambda m: m.meta.order,
 )
-NEW_PASSWORD = "heather-lantern-quay"
 
 
 @pytest.fixture(params=list(SIZES))
@@ -53,63 +49,6 @@ def device(request: pytest.FixtureRequest, new_page: Callable[..., Any]) -> Call
 
 def _checks(device: Any) -> PageChecks:
     return device.checks  # type: ignore[no-any-return]
-
-
-def _seed(url: str, make: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
-    engine = make_engine(url)
-    try:
-        with Session(engine) as db, db.begin():
-            return make(db)
-    finally:
-        engine.dispose()
-
-
-def nav(page: Any, text: str) -> None:
-    """Follow a link in the header's navigation; on a narrow screen the header's script has moved
-    the links that do not fit under 'More' (the page has loaded, so it has run)."""
-    header = page.locator(".nhsuk-header__navigation")
-    under_more = header.locator(".nhsuk-header__menu-list a", has_text=re.compile(f"^{text}$"))
-    if under_more.count():
-        header.locator(".nhsuk-header__menu-toggle").click()
-        under_more.click()
-    else:
-        header.get_by_role("link", name=text, exact=True).click()
-
-
-def sign_in(page: Any, checks: PageChecks, base: str, email: str) -> None:
-    page.goto(base + "/")
-    expect(page.locator(".nhsuk-hero__heading")).to_be_visible()
-    checks.seen(page, "home")
-    page.locator("header").get_by_role("link", name="Sign in").click()
-    expect(page.locator("h1")).to_have_text("Sign in")
-    checks.seen(page, "sign in")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(re.compile(r"/dashboard$"))
-    checks.seen(page, "dashboard")
-
-
-def sign_out(page: Any, checks: PageChecks) -> None:
-    page.click("button:has-text('Sign out')")
-    page.wait_for_url(re.compile(r"/$|/signed-out"))
-    checks.seen(page, "signed out")
-
-
-def register(page: Any, checks: PageChecks, *, name: str, email: str, where: str) -> None:
-    """Fill in Create an account, first with nothing (the error summary), then properly."""
-    expect(page.locator("h1")).to_have_text("Create an account")
-    checks.seen(page, f"create an account ({where})")
-    page.click("button:has-text('Create account')")
-    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    checks.seen(page, f"create an account with errors ({where})")
-    page.fill("#full_name", name)
-    page.fill("#email", email)
-    page.fill("#password", NEW_PASSWORD)
-    # LEAD: the organisation picker (issue 10, another helper) replaces this free-text field.
-    page.fill("#organisation", "Oak Lodge Care Home")
-    page.select_option("#staff_group", index=1)
-    page.click("button:has-text('Create account')")
 
 
 def _tag() -> str:
@@ -135,34 +74,6 @@ def _take_quiz(page: Any, checks: PageChecks, module: Any) -> None:
     page.click("button:has-text('Submit answers')")
     expect(page.get_by_text("You passed with 100%").first).to_be_visible()
     checks.seen(page, f"quiz result {module.meta.order}")
-
-
-def _qr_url(pdf: bytes, folder: Path) -> str:
-    """The link in the certificate's QR code, read the way a phone camera would: from the picture."""
-    for tool in ("pdftoppm", "zbarimg"):
-        if shutil.which(tool) is None:
-            pytest.fail(f"{tool} is needed: apt-get install poppler-utils zbar-tools")
-    (folder / "certificate.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-r", "150", "-png", str(folder / "certificate.pdf"), str(folder / "page")],
-        check=True,
-        timeout=60,
-    )
-    found = subprocess.run(
-        [
-            "zbarimg",
-            "--quiet",
-            "--raw",
-            "-Sdisable",
-            "-Sqrcode.enable",
-            *map(str, folder.glob("page*.png")),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return found.stdout.strip().splitlines()[0]
 
 
 def test_care_home_worker_earns_bronze_and_an_employer_checks_the_certificate(
@@ -219,7 +130,7 @@ def test_care_home_worker_earns_bronze_and_an_employer_checks_the_certificate(
         page.get_by_role("link", name="Download your certificate (PDF)").click()
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF-")
-    verify_url = _qr_url(pdf, tmp_path)
+    verify_url = qr_url(pdf, tmp_path)
     assert re.fullmatch(re.escape(base) + r"/verify/[0-9a-f-]{36}", verify_url), verify_url
     page.get_by_role("link", name="See your badge and how to share it").click()
     expect(page.locator("h1")).to_have_text("My achievements")
@@ -243,13 +154,13 @@ def test_trainer_runs_a_silver_cohort_that_a_newcomer_joins_by_invite_link(
     live_server: dict[str, str], device: Any
 ) -> None:
     base, checks = live_server["base"], _checks(device)
-    seed = _seed(
+    given = seed(
         live_server["database_url"],
         lambda db: {"trainer": person(db, roles=[Role.TRAINER], name="Tariq Trainer").email},
     )
     name = f"Silver for Individuals - Oak Lodge {_tag()}"
     trainer = device()
-    sign_in(trainer, checks, base, seed["trainer"])
+    sign_in(trainer, checks, base, given["trainer"])
     nav(trainer, "Trainer")
     expect(trainer.locator("h1")).to_have_text("Your cohorts")
     checks.seen(trainer, "your cohorts")
@@ -369,9 +280,9 @@ def test_learner_logs_a_qi_project_from_aim_to_submission(
     live_server: dict[str, str], device: Any
 ) -> None:
     base, checks = live_server["base"], _checks(device)
-    seed = _seed(live_server["database_url"], _enrolled_learner)
+    given = seed(live_server["database_url"], _enrolled_learner)
     page = device()
-    sign_in(page, checks, base, seed["learner"])
+    sign_in(page, checks, base, given["learner"])
     nav(page, "My projects")
     checks.seen(page, "my projects")
     page.fill("input[name=title]", "Time-critical medicines on time")
@@ -460,9 +371,9 @@ def test_leader_reads_the_reports_and_admin_manages_a_user(
     live_server: dict[str, str], device: Any
 ) -> None:
     base, checks = live_server["base"], _checks(device)
-    seed = _seed(live_server["database_url"], _leader_and_admin)
+    given = seed(live_server["database_url"], _leader_and_admin)
     leader = device()
-    sign_in(leader, checks, base, seed["leader"])
+    sign_in(leader, checks, base, given["leader"])
     nav(leader, "Leader")
     expect(leader.get_by_text("Figures as of")).to_be_visible()
     checks.seen(leader, "reports")
@@ -476,18 +387,18 @@ def test_leader_reads_the_reports_and_admin_manages_a_user(
     sign_out(leader, checks)
 
     admin = device()
-    sign_in(admin, checks, base, seed["admin"])
+    sign_in(admin, checks, base, given["admin"])
     nav(admin, "Admin")
     checks.seen(admin, "admin overview")
     admin.locator("nav[aria-label='Administration']").get_by_role("link", name="Users").click()
     expect(admin.locator("h1")).to_have_text("Users")
     checks.seen(admin, "users")
-    admin.fill("#q", seed["carer"])
+    admin.fill("#q", given["carer"])
     admin.click("button:has-text('Search')")
     expect(admin.get_by_text("Showing 1 to 1 of 1 user.")).to_be_visible()
     checks.seen(admin, "users (searched)")
-    admin.get_by_role("link", name=seed["carer"]).click()
-    expect(admin.locator("h1")).to_have_text(seed["carer"])
+    admin.get_by_role("link", name=given["carer"]).click()
+    expect(admin.locator("h1")).to_have_text(given["carer"])
     checks.seen(admin, "user")
     admin.check("input[name=roles][value=trainer]")
     admin.click("button:has-text('Save roles')")
