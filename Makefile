@@ -43,8 +43,16 @@ $(RALPH_VENV)/.installed: $(RALPH_REQS) | $(BIN)/python
 	@$(RALPH_VENV)/bin/pip install --quiet -r $(RALPH_REQS) >$(RALPH_VENV)/pip.log 2>&1 || { cat $(RALPH_VENV)/pip.log; exit 1; }
 	@touch $@
 
+# The Nu HTML Checker (vnu.jar, run on the machine's Java 17) over every page the browser tests visit.
+# --ignore-scripts: its postinstall would download a Java runtime when none is found; Java comes from apt.
+VNU := tests/tools/vnu
+$(VNU)/node_modules/.installed: $(VNU)/package.json $(VNU)/package-lock.json
+	npm ci --prefix $(VNU) --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed $(RALPH_VENV)/.installed
+install-test: $(VENV)/.installed-test $(VERIFIER)/node_modules/.installed $(VNU)/node_modules/.installed \
+  $(RALPH_VENV)/.installed
 
 # Links the app signs or emails (credentials, QR codes, invitations) use QIA_BASE_URL: unless it is
 # set, it follows HOST and PORT.

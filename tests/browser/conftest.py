@@ -8,16 +8,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.browser.checks import AXE, WCAG_TAGS, HtmlPages
 from tests.dbutil import ROOT, fresh_database, migrate
 
-AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -27,7 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _chromium() -> str:
@@ -110,14 +108,41 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+@pytest.fixture(scope="session")
+def html_pages(
+    live_server: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HtmlPages]:
+    """Every HTML page the app serves to the browser tests; all must pass the Nu HTML Checker."""
+    pages = HtmlPages(base=live_server["base"], folder=tmp_path_factory.mktemp("html"))
+    yield pages
+    errors = pages.errors()
+    assert not errors, f"The Nu HTML Checker found {len(errors)} errors:\n" + "\n".join(errors)
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    # bypass_csp lets the test inject axe-core; the app's own CSP is tested elsewhere.
-    context = browser.new_context(bypass_csp=True)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    yield pg
-    context.close()
+def new_page(
+    browser: Any, html_pages: HtmlPages, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Any]]:
+    """Pages in fresh browser contexts (a person on their own device); their HTML is checked."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        # bypass_csp lets the test inject axe-core; the app's own CSP is tested elsewhere.
+        context = browser.new_context(bypass_csp=True, **options)
+        contexts.append(context)
+        html_pages.watch(context, request.node.nodeid)
+        pg = context.new_page()
+        pg.set_default_timeout(15000)
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Any]) -> Any:
+    return new_page()
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -123,7 +123,7 @@ def _download(page: Any, link_text: str, tmp_path: Path) -> tuple[str, bytes]:
 
 
 def test_badge_downloads_and_verification_then_revocation(
-    live_server: dict[str, str], page: Any, browser: Any, tmp_path: Path
+    live_server: dict[str, str], page: Any, new_page: Any, tmp_path: Path
 ) -> None:
     base = live_server["base"]
     last = _learner_one_quiz_from_bronze(live_server["database_url"])
@@ -185,12 +185,8 @@ def test_badge_downloads_and_verification_then_revocation(
     expect(page.get_by_text(f"Reason: {REASON}")).to_be_visible()
     assert_accessible(page, "verification (revoked)")
 
-    anonymous = browser.new_context(bypass_csp=True)
-    try:
-        visitor = anonymous.new_page()
-        visitor.goto(verify_url)
-        expect(visitor.get_by_text("This credential has been revoked")).to_be_visible()
-        expect(visitor.locator("a:has-text('Revoke this credential')")).to_have_count(0)
-        assert_accessible(visitor, "verification (revoked, signed out)")
-    finally:
-        anonymous.close()
+    visitor = new_page()  # someone else, signed out
+    visitor.goto(verify_url)
+    expect(visitor.get_by_text("This credential has been revoked")).to_be_visible()
+    expect(visitor.locator("a:has-text('Revoke this credential')")).to_have_count(0)
+    assert_accessible(visitor, "verification (revoked, signed out)")
