@@ -14,7 +14,8 @@ from app.core.events import Event, Handler, bus
 from app.credentials.events import CredentialIssued, CredentialRevoked
 from app.gold import handlers as gold
 from app.gold.events import CertificationDecided
-from app.projects.events import ProjectSignedOff
+from app.portfolio import handlers as portfolio
+from app.projects.events import ProjectSignedOff, ProjectStarted
 from app.quizzes.events import ModulePassed
 from app.sso import handlers as sso
 
@@ -23,6 +24,8 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     ModulePassed: [awards.on_module_passed],
     # A register was saved: attendance may now complete Silver.
     AttendanceRecorded: [awards.on_attendance_recorded],
+    # A cohort project was started: it joins its organisation's QI portfolio.
+    ProjectStarted: [portfolio.on_project_started],
     # A project was signed off: its learners may now complete Silver.
     ProjectSignedOff: [awards.on_project_signed_off],
     # A leader certified a Gold trainer: awards issues Gold and the trainer role follows.

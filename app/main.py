@@ -35,6 +35,7 @@ from app.feedback import router as feedback
 from app.gold import router as gold
 from app.learning import router as learning
 from app.outbox import router as outbox
+from app.portfolio import router as portfolio
 from app.privacy import router as privacy
 from app.projects import router as projects
 from app.reports import router as reports
@@ -72,6 +73,7 @@ DOMAINS = (
     awards,  # achievements and Silver progress
     credentials,
     projects,
+    portfolio,  # the organisation's QI project registry and progress scores
     gold,
     reports,
     feedback,

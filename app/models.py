@@ -25,6 +25,15 @@ from app.credentials.models import Credential, CredentialSubject
 from app.feedback.models import ModuleFeedback, SessionFeedback
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
 from app.outbox.models import OutboxMessage
+from app.portfolio.models import (
+    PortfolioMember,
+    PortfolioProject,
+    PortfolioReview,
+    PortfolioSetting,
+    PortfolioTheme,
+    ProgressScore,
+    QiLead,
+)
 from app.progress.models import ModuleProgress
 from app.projects.models import (
     DataPoint,
@@ -76,10 +85,17 @@ __all__ = [
     "OutboxMessage",
     "PasswordReset",
     "PdsaCycle",
+    "PortfolioMember",
+    "PortfolioProject",
+    "PortfolioReview",
+    "PortfolioSetting",
+    "PortfolioTheme",
+    "ProgressScore",
     "Project",
     "ProjectComment",
     "ProjectMember",
     "ProviderDomain",
+    "QiLead",
     "QuizAttempt",
     "ReportCompletionMonth",
     "ReportLearnerMonth",

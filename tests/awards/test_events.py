@@ -22,7 +22,7 @@ from app.credentials.models import Credential
 from app.events import HANDLERS
 from app.gold.events import CertificationDecided
 from app.progress.models import ModuleProgress
-from app.projects.events import ProjectSignedOff
+from app.projects.events import ProjectSignedOff, ProjectStarted
 from app.quizzes.events import ModulePassed
 from app.quizzes.models import QuizAttempt
 from tests.awards.test_silver import _sign_off
@@ -57,6 +57,7 @@ def test_every_event_has_its_place_in_the_one_table() -> None:
         ModulePassed,
         AttendanceRecorded,
         ProjectSignedOff,
+        ProjectStarted,
         CertificationDecided,
         AccountAnonymised,
         *(e for e in HANDLERS if e.__module__ == "app.credentials.events"),

@@ -1,0 +1,15 @@
+"""Portfolio routes: the registry, progress scores and organisations' settings (pages only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.portfolio.pages import organisations, registry, scores
+
+__all__ = ["api", "pages"]
+
+PARTS = (registry, scores, organisations)
+
+pages = APIRouter(routes=[route for part in PARTS for route in part.pages.routes])
+# No JSON API yet: the portfolio is used through its pages.
+api = APIRouter()
