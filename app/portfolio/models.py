@@ -11,9 +11,11 @@ from sqlalchemy import (
     Date,
     Double,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,10 +36,16 @@ class PortfolioProject(Base):
         CheckConstraint(_in("status", STATUSES), name="status"),
         CheckConstraint(f"score IS NULL OR {_SCORE_LIST}", name="score"),
         # The dashboard counts by these within one organisation.
-        Index("ix_portfolio_project_org_status", "organisation_id", "status"),
-        Index("ix_portfolio_project_org_updated", "organisation_id", "updated_at"),
+        # ... and lists the active ones with no update for 8 weeks, oldest first.
+        Index("ix_portfolio_project_org_status", "organisation_id", "status", "updated_at"),
+        Index("ix_portfolio_project_org_score", "organisation_id", "score"),
+        Index("ix_portfolio_project_org_division", "organisation_id", "division"),
+        Index("ix_portfolio_project_org_staff", "organisation_id", "lead_staff_group"),
+        Index("ix_portfolio_project_org_approved", "organisation_id", "approved_at"),
         Index("ix_portfolio_project_org_created", "organisation_id", "created_at"),
         Index("ix_portfolio_project_coach", "coach_id"),
+        # The target of portfolio_theme's (project_id, organisation_id) key.
+        UniqueConstraint("id", "organisation_id", name="uq_portfolio_project_id_organisation"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,15 +87,23 @@ class PortfolioMember(Base):
 
 
 class PortfolioTheme(Base):
+    """A project's theme. It carries the project's organisation (held equal by the foreign key),
+    so the dashboard counts an organisation's themes from this index alone."""
+
     __tablename__ = "portfolio_theme"
     __table_args__ = (
         CheckConstraint(_in("theme", THEMES), name="theme"),
-        Index("ix_portfolio_theme_theme", "theme", "project_id"),
+        ForeignKeyConstraint(
+            ["project_id", "organisation_id"],
+            ["portfolio_project.id", "portfolio_project.organisation_id"],
+            name="fk_portfolio_theme_project_in_organisation",
+            ondelete="CASCADE",
+        ),
+        Index("ix_portfolio_theme_org_theme", "organisation_id", "theme"),
     )
 
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("portfolio_project.id", ondelete="CASCADE"), primary_key=True
-    )
+    project_id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int]
     theme: Mapped[str] = mapped_column(String(30), primary_key=True)
 
 

@@ -1,14 +1,14 @@
-"""Portfolio routes: the registry, progress scores and organisations' settings (pages only)."""
+"""Portfolio routes: the registry, progress scores, organisations' settings and the dashboard (pages only)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.portfolio.pages import organisations, registry, scores
+from app.portfolio.pages import dashboard, organisations, registry, scores
 
 __all__ = ["api", "pages"]
 
-PARTS = (registry, scores, organisations)
+PARTS = (registry, scores, organisations, dashboard)
 
 pages = APIRouter(routes=[route for part in PARTS for route in part.pages.routes])
 # No JSON API yet: the portfolio is used through its pages.

@@ -192,9 +192,12 @@ def _colleagues(session: Session, *, user: User, emails: list[str]) -> list[User
     return out
 
 
-def _set_themes(session: Session, *, project_id: int, themes: list[str]) -> None:
-    session.execute(delete(PortfolioTheme).where(PortfolioTheme.project_id == project_id))
-    session.add_all(PortfolioTheme(project_id=project_id, theme=t) for t in themes)
+def _set_themes(session: Session, *, project: PortfolioProject, themes: list[str]) -> None:
+    session.execute(delete(PortfolioTheme).where(PortfolioTheme.project_id == project.id))
+    session.add_all(
+        PortfolioTheme(project_id=project.id, organisation_id=project.organisation_id, theme=t)
+        for t in themes
+    )
 
 
 def register(
@@ -221,7 +224,7 @@ def register(
     session.add(project)
     session.flush()
     session.add_all(PortfolioMember(project_id=project.id, user_id=u.id) for u in [user, *team])
-    _set_themes(session, project_id=project.id, themes=list(data.themes))
+    _set_themes(session, project=project, themes=list(data.themes))
     session.flush()
     return project
 
@@ -233,7 +236,7 @@ def update_registration(session: Session, *, acc: ProjectAccess, data: Registrat
     if project.cohort_project_id is not None:
         raise WrongStatus("A cohort project is changed in its workspace.")
     project.title, project.aim, project.division = data.title, data.aim, data.division
-    _set_themes(session, project_id=project.id, themes=list(data.themes))
+    _set_themes(session, project=project, themes=list(data.themes))
     if project.status == "returned":
         project.status = "awaiting_approval"
     touch(project)

@@ -11,7 +11,7 @@ ProjectStarted event). Downgrade drops the tables: cohort projects themselves ar
 
 Revision ID: 9b4f2d6a1e73
 Revises: c3e9a1d4b7f2
-Create Date: 2026-12-02 17:58:51.769013
+Create Date: 2026-12-02 18:24:39.786202
 """
 
 from collections.abc import Sequence
@@ -125,18 +125,30 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "cohort_project_id", name=op.f("uq_portfolio_project_cohort_project_id")
         ),
+        sa.UniqueConstraint("id", "organisation_id", name="uq_portfolio_project_id_organisation"),
     )
     with op.batch_alter_table("portfolio_project", schema=None) as batch_op:
         batch_op.create_index("ix_portfolio_project_coach", ["coach_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_portfolio_project_lead_id"), ["lead_id"], unique=False)
         batch_op.create_index(
+            "ix_portfolio_project_org_approved", ["organisation_id", "approved_at"], unique=False
+        )
+        batch_op.create_index(
             "ix_portfolio_project_org_created", ["organisation_id", "created_at"], unique=False
         )
         batch_op.create_index(
-            "ix_portfolio_project_org_status", ["organisation_id", "status"], unique=False
+            "ix_portfolio_project_org_division", ["organisation_id", "division"], unique=False
         )
         batch_op.create_index(
-            "ix_portfolio_project_org_updated", ["organisation_id", "updated_at"], unique=False
+            "ix_portfolio_project_org_score", ["organisation_id", "score"], unique=False
+        )
+        batch_op.create_index(
+            "ix_portfolio_project_org_staff", ["organisation_id", "lead_staff_group"], unique=False
+        )
+        batch_op.create_index(
+            "ix_portfolio_project_org_status",
+            ["organisation_id", "status", "updated_at"],
+            unique=False,
         )
 
     op.create_table(
@@ -233,21 +245,24 @@ def upgrade() -> None:
     op.create_table(
         "portfolio_theme",
         sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
         sa.Column("theme", sa.String(length=30), nullable=False),
         sa.CheckConstraint(
             "theme IN ('patient_safety', 'patient_experience', 'flow', 'falls', 'pressure_ulcers', 'infection', 'medicines', 'nutrition', 'deterioration', 'end_of_life', 'mental_health', 'inequalities', 'staff_wellbeing', 'efficiency', 'sustainability', 'other')",
             name=op.f("ck_portfolio_theme_theme"),
         ),
         sa.ForeignKeyConstraint(
-            ["project_id"],
-            ["portfolio_project.id"],
-            name=op.f("fk_portfolio_theme_project_id_portfolio_project"),
+            ["project_id", "organisation_id"],
+            ["portfolio_project.id", "portfolio_project.organisation_id"],
+            name="fk_portfolio_theme_project_in_organisation",
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("project_id", "theme", name=op.f("pk_portfolio_theme")),
     )
     with op.batch_alter_table("portfolio_theme", schema=None) as batch_op:
-        batch_op.create_index("ix_portfolio_theme_theme", ["theme", "project_id"], unique=False)
+        batch_op.create_index(
+            "ix_portfolio_theme_org_theme", ["organisation_id", "theme"], unique=False
+        )
     _enter_cohort_projects()
 
 
@@ -276,7 +291,7 @@ def _enter_cohort_projects() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("portfolio_theme", schema=None) as batch_op:
-        batch_op.drop_index("ix_portfolio_theme_theme")
+        batch_op.drop_index("ix_portfolio_theme_org_theme")
 
     op.drop_table("portfolio_theme")
     with op.batch_alter_table("portfolio_score", schema=None) as batch_op:
@@ -292,9 +307,12 @@ def downgrade() -> None:
 
     op.drop_table("portfolio_member")
     with op.batch_alter_table("portfolio_project", schema=None) as batch_op:
-        batch_op.drop_index("ix_portfolio_project_org_updated")
         batch_op.drop_index("ix_portfolio_project_org_status")
+        batch_op.drop_index("ix_portfolio_project_org_staff")
+        batch_op.drop_index("ix_portfolio_project_org_score")
+        batch_op.drop_index("ix_portfolio_project_org_division")
         batch_op.drop_index("ix_portfolio_project_org_created")
+        batch_op.drop_index("ix_portfolio_project_org_approved")
         batch_op.drop_index(batch_op.f("ix_portfolio_project_lead_id"))
         batch_op.drop_index("ix_portfolio_project_coach")
 

@@ -1,5 +1,6 @@
 """The QI portfolio in a real browser: a nurse checks and registers a project, the QI lead
-approves it, the team records a progress score and the QI lead confirms it.
+approves it and opens the portfolio dashboard, the team records a progress score and the QI lead
+confirms it.
 
 Every page on the journey (and a page showing form errors) has zero axe-core WCAG 2.2 AA
 violations and no horizontal scrolling at 375 px.
@@ -122,6 +123,12 @@ def test_nurse_registers_qi_lead_approves_team_scores(
     lead.click("text=All projects and settings")
     expect(lead.locator("h2", has_text="QI leads")).to_be_visible()
     _check(lead, "the organisation's portfolio")
+    lead.click("text=Open the portfolio dashboard")
+    expect(lead.locator("h2", has_text="Projects by status")).to_be_visible()
+    _check(lead, "the portfolio dashboard")
+    lead.click("nav[aria-label='Dashboard views'] >> text=Theme")
+    expect(lead.locator("table")).to_contain_text("Nutrition and hydration")
+    _check(lead, "the dashboard's themes")
 
     # The team records a progress score.
     page.goto(project_url)

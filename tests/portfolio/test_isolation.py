@@ -33,6 +33,8 @@ ORG_ROUTES = [
     ("POST", ORG + "/qi-leads"),
     ("POST", ORG + "/qi-leads/{user_id}/delete"),
     ("POST", ORG + "/research-office"),
+    ("GET", ORG + "/dashboard"),
+    ("GET", ORG + "/dashboard/{table}.csv"),
 ]
 LEADER_ROUTES = [("GET", "/portfolio/organisations")]
 # Not about one project or organisation: each acts on the signed-in person's own (tested elsewhere).
@@ -93,6 +95,7 @@ def world(db: Session) -> dict[str, Any]:
             "score_id": sid,
             "organisation_id": project.organisation_id,
             "user_id": lead.id,
+            "table": "stale",
         },
         "users": {
             "colleague": person(db, name="Col League"),  # same organisation, not on the team
