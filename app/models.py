@@ -24,8 +24,11 @@ from app.core.models import JobRun
 from app.credentials.models import Credential, CredentialSubject
 from app.feedback.models import ModuleFeedback, SessionFeedback
 from app.gold.models import GoldCandidacy, GoldCertification, TeachingObservation
+from app.notifications.models import Notification, NotificationSetting
 from app.outbox.models import OutboxMessage
 from app.portfolio.models import (
+    CoachRequest,
+    PortfolioComment,
     PortfolioMember,
     PortfolioProject,
     PortfolioReview,
@@ -62,6 +65,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "Base",
+    "CoachRequest",
     "Cohort",
     "CohortTrainer",
     "Credential",
@@ -81,10 +85,13 @@ __all__ = [
     "ModuleFeedback",
     "ModuleProgress",
     "ModuleVersion",
+    "Notification",
+    "NotificationSetting",
     "Organisation",
     "OutboxMessage",
     "PasswordReset",
     "PdsaCycle",
+    "PortfolioComment",
     "PortfolioMember",
     "PortfolioProject",
     "PortfolioReview",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -178,3 +179,46 @@ class ProgressScore(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     confirmed_at: Mapped[datetime | None]
+
+
+class PortfolioComment(Base):
+    """A comment on a project; "@Full Name" mentions notify the people named."""
+
+    __tablename__ = "portfolio_comment"
+    __table_args__ = (Index("ix_portfolio_comment_project_created", "project_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("portfolio_project.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CoachRequest(Base):
+    """A team's request for a coach; answered when a QI lead assigns one."""
+
+    __tablename__ = "coach_request"
+    __table_args__ = (
+        # At most one open request per project.
+        Index(
+            "uq_coach_request_one_open",
+            "project_id",
+            unique=True,
+            sqlite_where=text("answered_at IS NULL"),
+            postgresql_where=text("answered_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("portfolio_project.id", ondelete="CASCADE"))
+    asked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )

@@ -1,6 +1,6 @@
 """The QI portfolio in a real browser: a nurse checks and registers a project, the QI lead
 approves it and opens the portfolio dashboard, the team records a progress score and the QI lead
-confirms it.
+confirms it and mentions the nurse in a comment, which her bell shows.
 
 Every page on the journey (and a page showing form errors) has zero axe-core WCAG 2.2 AA
 violations and no horizontal scrolling at 375 px.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
@@ -62,11 +63,16 @@ def _sign_in(page: Any, base: str, email: str) -> None:
 
 
 def _check(page: Any, name: str) -> None:
-    """Zero axe violations, and nothing wider than a 375 px phone."""
+    """Zero axe violations, and nothing wider than a 375 px phone (waiting for the header's
+    script to fold its navigation after the resize)."""
     assert_accessible(page, name)
     page.set_viewport_size({"width": 375, "height": 800})
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375 px"
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    try:
+        page.wait_for_function(fits, timeout=5000)
+    except PlaywrightTimeout:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        raise AssertionError(f"{name} scrolls sideways by {overflow}px at 375 px") from None
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
@@ -147,4 +153,14 @@ def test_nurse_registers_qi_lead_approves_team_scores(
     expect(lead.locator(".nhsuk-notification-banner")).to_contain_text("has been confirmed")
     expect(lead.locator(".nhsuk-summary-list")).to_contain_text("2.0: Activity, but no changes")
     expect(lead.locator("#scores")).to_contain_text("By Quinn Harper")
+
+    # The QI lead mentions the nurse in a comment; her bell shows it.
+    lead.fill("#body", "@Nia Okafor well done on the baseline.")
+    lead.click("button:has-text('Add comment')")
+    expect(lead.locator(".nhsuk-notification-banner")).to_contain_text("comment has been added")
     lead_context.close()
+    page.goto(base + "/portfolio")
+    expect(page.locator(".qia-bell")).to_contain_text("1")
+    page.click(".nhsuk-header__account-link:has-text('Notifications')")
+    expect(page.locator("main")).to_contain_text("Quinn Harper mentioned you")
+    _check(page, "notifications")

@@ -13,8 +13,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.notifications.models import Notification
 from app.portfolio import router as portfolio_router
-from app.portfolio.models import PortfolioProject, PortfolioReview, ProgressScore, QiLead
+from app.portfolio.models import (
+    CoachRequest,
+    PortfolioComment,
+    PortfolioProject,
+    PortfolioReview,
+    ProgressScore,
+    QiLead,
+)
 from tests.factories import csrf_token, sign_in
 from tests.portfolio.factories import YORK, approve, person, qi_lead, register, score
 
@@ -26,6 +34,9 @@ PROJECT_ROUTES = [
     ("POST", P + "/review"),
     ("POST", P + "/scores"),
     ("POST", P + "/scores/{score_id}/confirm"),
+    ("POST", P + "/coach"),
+    ("POST", P + "/coach-request"),
+    ("POST", P + "/comments"),
 ]
 ORG = "/portfolio/organisations/{organisation_id}"
 ORG_ROUTES = [
@@ -43,6 +54,9 @@ OWN_ROUTES = {
     ("GET", "/portfolio/check"),
     ("GET", "/portfolio/new"),
     ("POST", "/portfolio/new"),
+    ("GET", "/notifications"),
+    ("POST", "/notifications/read"),
+    ("POST", "/notifications/settings"),
 }
 FORM = {
     "title": "Hijacked",
@@ -54,6 +68,8 @@ FORM = {
     "score": "5.0",
     "scored_on": "2026-10-01",
     "email": "someone@example.nhs.uk",
+    "body": "Hijacked comment",
+    "note": "Hijacked request",
     "research_office_url": "https://evil.example",
     "research_office_email": "",
 }
@@ -114,7 +130,18 @@ def _fingerprint(db: Session, project_id: int) -> tuple[Any, ...]:
     def n(model: type) -> int:
         return int(db.scalar(select(func.count()).select_from(model)) or 0)
 
-    return (p.title, p.status, p.score, n(PortfolioReview), n(ProgressScore), n(QiLead))
+    return (
+        p.title,
+        p.status,
+        p.score,
+        p.coach_id,
+        n(PortfolioReview),
+        n(ProgressScore),
+        n(QiLead),
+        n(PortfolioComment),
+        n(CoachRequest),
+        n(Notification),
+    )
 
 
 def _call(client: TestClient, method: str, template: str, ids: dict[str, Any], token: str):  # type: ignore[no-untyped-def]
@@ -171,5 +198,5 @@ def test_the_coach_reads_the_project_but_cannot_change_or_decide_it(
     sign_in(client, coach.email)
     token = csrf_token(client, "/portfolio")
     assert client.get(P.format(**ids)).status_code == 200
-    for template in (P + "/edit", P + "/review", P + "/scores"):
+    for template in (P + "/edit", P + "/review", P + "/scores", P + "/coach", P + "/coach-request"):
         assert _call(client, "POST", template, ids, token).status_code == 403, template

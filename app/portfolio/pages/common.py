@@ -29,6 +29,7 @@ LABELS = {
     "scored_on": "the date of the score",
     "note": "a note",
     "email": "an email address",
+    "body": "a comment",
     "research_office_url": "the research office's web address (starting https://)",
     "research_office_email": "the research office's email address",
     "randomised": "an answer about random groups",
@@ -47,6 +48,10 @@ DONE = {
     "confirmed": "The progress score has been confirmed.",
     "lead_added": "The QI lead has been added.",
     "lead_removed": "The QI lead has been removed.",
+    "coached": "The coach has been assigned and told by notification.",
+    "asked": "Your request has been sent to your organisation's QI leads.",
+    "commented": "Your comment has been added.",
+    "read": "All your notifications are marked as read.",
 }
 
 VOCAB = {

@@ -18,7 +18,7 @@ from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.core.forms import form_dict
 from app.core.responses import done_redirect
-from app.portfolio import classifier, scores, service
+from app.portfolio import classifier, coaching, scores, service
 from app.portfolio.constants import THEMES
 from app.portfolio.dependencies import PortfolioMember, PortfolioQiLead, PortfolioReader
 from app.portfolio.exceptions import ResearchNotRegistrable
@@ -40,6 +40,7 @@ def _home(request: Request, user: User, session: Session) -> Page:
         "QI portfolio",
         rows=service.my_projects(session, user=user),
         waiting=service.waiting_for(session, organisation_ids=led),
+        requests=coaching.open_requests(session, organisation_ids=led),
         led=led,
         is_leader=user.has_role(Role.LEADER, Role.ADMIN),
         organisation_id=user.organisation_id,
@@ -156,6 +157,8 @@ def project_page(request: Request, acc: ProjectAccess, session: Session, **extra
             "score": acc.can_score,
             "confirm": acc.can_confirm,
             "review": acc.is_qi_lead and project.status == "awaiting_approval",
+            "coach": acc.is_qi_lead,
+            "ask": acc.is_member and project.coach is None,
         },
         reviews=service.reviews(session, project_id=project.id),
         history=history,
@@ -163,6 +166,10 @@ def project_page(request: Request, acc: ProjectAccess, session: Session, **extra
         theme_names=[THEMES[t] for t in project.themes],
         today_iso=date.today().isoformat(),
         form={"decision": "", "comment": "", "score": "", "scored_on": "", "note": ""},
+        comments=coaching.comments(session, project_id=project.id),
+        asked=coaching.has_open_request(session, project_id=project.id),
+        coach_form={"email": ""},
+        comment_form={"body": ""},
         **extra,
     )
 
