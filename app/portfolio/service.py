@@ -409,3 +409,16 @@ def add_cohort_project(
         return  # already in the registry
     session.add_all(PortfolioMember(project_id=project.id, user_id=uid) for uid in users)
     session.flush()
+
+
+def set_status(session: Session, *, acc: ProjectAccess, status: str) -> None:
+    """The team (or a QI lead) marks an approved project completed or stopped, or active again."""
+    if not (acc.is_member or acc.is_qi_lead):
+        raise NotOnTeam()
+    if status not in ("active", "completed", "stopped"):
+        raise InvalidInput("Choose active, completed or stopped", field="status")
+    if acc.project.status not in ("active", "completed", "stopped"):
+        raise WrongStatus("A project can be completed or stopped once a QI lead has approved it.")
+    acc.project.status = status
+    touch(acc.project)
+    session.flush()

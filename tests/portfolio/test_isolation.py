@@ -37,6 +37,7 @@ PROJECT_ROUTES = [
     ("POST", P + "/coach"),
     ("POST", P + "/coach-request"),
     ("POST", P + "/comments"),
+    ("POST", P + "/status"),
 ]
 ORG = "/portfolio/organisations/{organisation_id}"
 ORG_ROUTES = [
@@ -70,6 +71,7 @@ FORM = {
     "email": "someone@example.nhs.uk",
     "body": "Hijacked comment",
     "note": "Hijacked request",
+    "status": "stopped",
     "research_office_url": "https://evil.example",
     "research_office_email": "",
 }
@@ -198,5 +200,12 @@ def test_the_coach_reads_the_project_but_cannot_change_or_decide_it(
     sign_in(client, coach.email)
     token = csrf_token(client, "/portfolio")
     assert client.get(P.format(**ids)).status_code == 200
-    for template in (P + "/edit", P + "/review", P + "/scores", P + "/coach", P + "/coach-request"):
+    for template in (
+        P + "/edit",
+        P + "/review",
+        P + "/scores",
+        P + "/coach",
+        P + "/coach-request",
+        P + "/status",
+    ):
         assert _call(client, "POST", template, ids, token).status_code == 403, template

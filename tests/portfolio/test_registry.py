@@ -13,7 +13,16 @@ from app.accounts.constants import Role
 from app.portfolio import classifier, service
 from app.portfolio.models import PortfolioMember, PortfolioProject, PortfolioReview, PortfolioTheme
 from tests.factories import csrf_token, sign_in
-from tests.portfolio.factories import LEEDS, QI, RESEARCH, YORK, person, qi_lead, register
+from tests.portfolio.factories import (
+    LEEDS,
+    QI,
+    RESEARCH,
+    YORK,
+    approve,
+    person,
+    qi_lead,
+    register,
+)
 from tests.projects.factories import make_cohort, make_learner, make_team, make_trainer, start
 
 
@@ -374,3 +383,26 @@ def test_a_cohort_project_joins_its_organisations_registry_when_started(db: Sess
     rows = service.my_projects(db, user=eve)
     assert [r.title for r in rows] == ["Falls on Ward 3"]
     assert LEEDS  # the cohort factory's organisation, the same as the registry's
+
+
+def test_the_team_marks_an_approved_project_completed_and_not_before(
+    client: TestClient, db: Session
+) -> None:
+    nurse = person(db)
+    lead = qi_lead(db)
+    project = register(db, nurse)
+    sign_in(client, nurse.email)
+    url = f"/portfolio/projects/{project.id}"
+    token = csrf_token(client, url)
+    r = client.post(f"{url}/status", data={"csrf_token": token, "status": "completed"})
+    assert r.status_code == 409
+    assert "once a QI lead has approved it" in r.text
+    approve(db, project, lead)
+    bad = client.post(f"{url}/status", data={"csrf_token": token, "status": "awaiting_approval"})
+    assert bad.status_code == 422
+    r = client.post(
+        f"{url}/status", data={"csrf_token": token, "status": "completed"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    db.refresh(project)
+    assert project.status == "completed"

@@ -52,6 +52,7 @@ DONE = {
     "asked": "Your request has been sent to your organisation's QI leads.",
     "commented": "Your comment has been added.",
     "read": "All your notifications are marked as read.",
+    "status": "The project's status has been changed.",
 }
 
 VOCAB = {

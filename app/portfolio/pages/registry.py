@@ -158,6 +158,8 @@ def project_page(request: Request, acc: ProjectAccess, session: Session, **extra
             "confirm": acc.can_confirm,
             "review": acc.is_qi_lead and project.status == "awaiting_approval",
             "coach": acc.is_qi_lead,
+            "status": (acc.is_member or acc.is_qi_lead)
+            and project.status in ("active", "completed", "stopped"),
             "ask": acc.is_member and project.coach is None,
         },
         reviews=service.reviews(session, project_id=project.id),

@@ -1,4 +1,5 @@
-"""Progress score forms: the team records a score; a QI lead or the coach confirms it."""
+"""Progress score forms: the team records a score; a QI lead or the coach confirms it; the
+project is marked completed or stopped."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.core.forms import form_dict
 from app.core.responses import done_redirect
-from app.portfolio import scores
+from app.portfolio import scores, service
 from app.portfolio.dependencies import PortfolioMember, PortfolioReader
 from app.portfolio.pages.common import page_router
 from app.portfolio.pages.registry import project_page
@@ -36,3 +37,11 @@ def confirm_score(acc: PortfolioReader, score_id: int, session: SessionDep) -> R
     """A QI lead of the organisation or the project's coach confirms a score."""
     scores.confirm(session, acc=acc, score_id=score_id)
     return done_redirect(f"/portfolio/projects/{acc.project.id}", "confirmed")
+
+
+@pages.post("/portfolio/projects/{project_id}/status")
+async def change_status(request: Request, acc: PortfolioReader, session: SessionDep) -> Response:
+    """Mark the project completed or stopped (or active again)."""
+    status = form_dict(await request.form(), "status")["status"]
+    service.set_status(session, acc=acc, status=status)
+    return done_redirect(f"/portfolio/projects/{acc.project.id}", "status")
