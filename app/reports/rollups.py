@@ -19,7 +19,7 @@ from app.analysis import spc
 from app.cohorts.models import Cohort, Enrolment
 from app.core.db import as_utc, utcnow
 from app.credentials.models import Credential
-from app.projects.models import DataPoint, Measure, MeasureRebase, Project
+from app.projects.models import DataPoint, Measure, MeasureRebase, Project, Submission
 from app.quizzes.models import QuizAttempt
 from app.reports.models import (
     ReportCohort,
@@ -321,6 +321,15 @@ def _refresh_projects(session: Session, *, start: datetime | None) -> None:
         chunk = signed[i : i + _CHUNK]
         ids = [p for p, _, _ in chunk]
         improving = _improving(session, project_ids=ids)
+        exemplary = set(
+            session.scalars(
+                select(Submission.project_id).where(
+                    Submission.project_id.in_(ids),
+                    Submission.status == "signed_off",
+                    Submission.impact == "exemplary",
+                )
+            )
+        )
         session.execute(delete(ReportProject).where(ReportProject.project_id.in_(ids)))
         session.add_all(
             ReportProject(
@@ -328,6 +337,7 @@ def _refresh_projects(session: Session, *, start: datetime | None) -> None:
                 organisation_id=org,
                 month=month_key(as_utc(at or utcnow())),
                 shows_improvement=pid in improving,
+                judged_exemplary=pid in exemplary,
             )
             for pid, org, at in chunk
         )

@@ -1,8 +1,9 @@
-"""submission_impact: the trainer's impact judgement on sign-off (QIPAT style) and its reasons
+"""submission_impact: the trainer's impact judgement on sign-off (QIPAT style), in reports too
 
 Adds submission.impact (unsatisfactory, satisfactory or exemplary; NULL for earlier sign-offs and for
-decisions that are not sign-offs) with a check constraint, and submission.impact_reasons. Downgrade
-drops both.
+decisions that are not sign-offs) with a check constraint, and submission.impact_reasons. The report
+rollup report_project gains judged_exemplary (false for rows made before; the next full refresh
+fills it), so leaders' reports show the share judged exemplary. Downgrade drops all three.
 
 Revision ID: 7f3c9b2e6a14
 Revises: 4d8e1a7c2b95
@@ -28,8 +29,15 @@ def upgrade() -> None:
             "impact", "impact IS NULL OR impact IN ('unsatisfactory', 'satisfactory', 'exemplary')"
         )
 
+    with op.batch_alter_table("report_project", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("judged_exemplary", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("report_project", schema=None) as batch_op:
+        batch_op.drop_column("judged_exemplary")
     with op.batch_alter_table("submission", schema=None) as batch_op:
         batch_op.drop_constraint("impact", type_="check")
         batch_op.drop_column("impact_reasons")

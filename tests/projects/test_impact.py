@@ -3,12 +3,15 @@ refused without reasons or with an unknown level."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.projects import service
 from app.projects.models import Submission
+from app.reports import service as reports_service
 from tests.factories import csrf_token, sign_in
 from tests.projects.factories import access, fill, make_cohort, make_learner, make_trainer, start
 
@@ -59,6 +62,16 @@ def test_a_sign_off_records_the_impact_judgement_and_its_reasons(
     assert row.impact_reasons == "Missed doses fell from 38% to 8% for 12 weeks"
     history = service.history(db, project_id=project.id)
     assert history[0].impact == "exemplary"
+    # Leaders' reports count it among those judged exemplary.
+    reports_service.refresh(db, full=True)
+    today = date.today()
+    rows = reports_service.projects(
+        db,
+        reports_service.filters(
+            organisation_id=None, staff_group=None, date_from=today.replace(day=1), date_to=today
+        ),
+    )
+    assert [(r.signed_off, r.judged_exemplary) for r in rows] == [(1, 1)]
 
 
 def test_a_sign_off_without_a_judgement_still_works(client: TestClient, db: Session) -> None:
