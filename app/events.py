@@ -17,8 +17,9 @@ from app.credentials.events import CredentialIssued, CredentialRevoked
 from app.gold import handlers as gold
 from app.gold.events import CertificationDecided
 from app.lti import handlers as lti
+from app.portfolio import handlers as portfolio
 from app.progress.events import ModuleStarted
-from app.projects.events import ProjectSignedOff
+from app.projects.events import ProjectSignedOff, ProjectStarted
 from app.quizzes.events import ModulePassed, QuizAttempted
 from app.reports import handlers as reports
 from app.sso import handlers as sso
@@ -34,6 +35,8 @@ HANDLERS: dict[type[Event], list[Handler]] = {
     ModulePassed: [awards.on_module_passed, lti.on_module_passed, xapi.on_module_passed],
     # A register was saved: attendance may now complete Silver; xAPI "attended" for those present.
     AttendanceRecorded: [awards.on_attendance_recorded, xapi.on_attendance_recorded],
+    # A cohort project was started: it joins its organisation's QI portfolio.
+    ProjectStarted: [portfolio.on_project_started],
     # A project was signed off: its learners may now complete Silver.
     ProjectSignedOff: [awards.on_project_signed_off],
     # A leader certified a Gold trainer: awards issues Gold and the trainer role follows.

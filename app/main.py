@@ -38,6 +38,7 @@ from app.learning import router as learning
 from app.lti import framing as lti_framing
 from app.lti import router as lti
 from app.outbox import router as outbox
+from app.portfolio import router as portfolio
 from app.privacy import router as privacy
 from app.projects import router as projects
 from app.reports import router as reports
@@ -76,6 +77,7 @@ DOMAINS = (
     awards,  # achievements and Silver progress
     credentials,
     projects,
+    portfolio,  # the organisation's QI project registry and progress scores
     gold,
     reports,
     feedback,

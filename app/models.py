@@ -36,7 +36,19 @@ from app.lti.models import (
     LtiToolKey,
     LtiUser,
 )
+from app.notifications.models import Notification, NotificationSetting
 from app.outbox.models import OutboxMessage, OutboxTask
+from app.portfolio.models import (
+    CoachRequest,
+    PortfolioComment,
+    PortfolioMember,
+    PortfolioProject,
+    PortfolioReview,
+    PortfolioSetting,
+    PortfolioTheme,
+    ProgressScore,
+    QiLead,
+)
 from app.progress.models import ModuleProgress
 from app.projects.models import (
     DataPoint,
@@ -66,6 +78,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "Base",
+    "CoachRequest",
     "Cohort",
     "CohortTrainer",
     "CompetenceMapping",
@@ -96,15 +109,25 @@ __all__ = [
     "ModuleFeedback",
     "ModuleProgress",
     "ModuleVersion",
+    "Notification",
+    "NotificationSetting",
     "Organisation",
     "OutboxMessage",
     "OutboxTask",
     "PasswordReset",
     "PdsaCycle",
+    "PortfolioComment",
+    "PortfolioMember",
+    "PortfolioProject",
+    "PortfolioReview",
+    "PortfolioSetting",
+    "PortfolioTheme",
+    "ProgressScore",
     "Project",
     "ProjectComment",
     "ProjectMember",
     "ProviderDomain",
+    "QiLead",
     "QuizAttempt",
     "ReportCompletionMonth",
     "ReportLearnerMonth",

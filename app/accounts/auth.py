@@ -15,8 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session, joinedload, with_expression
 
 from app.accounts import throttle
 from app.accounts.exceptions import InvalidCredentials, LoginThrottled
@@ -25,6 +25,7 @@ from app.accounts.throttle import Limit
 from app.core.config import Settings
 from app.core.db import SessionFactory, session_scope, utcnow
 from app.core.security import hash_password, needs_rehash, verify_password
+from app.notifications.models import Notification
 
 DEVICE_COOKIE = "qia_device"
 DEVICE_DAYS = 365
@@ -240,9 +241,19 @@ def active_sessions(
 # Built once: this runs on every signed-in request, and building the loader options each time
 # cost more than the query (py-spy, module page under load). The session check is folded into
 # the same query, so ending sessions costs no extra statement per page.
+_UNREAD = (
+    select(func.count())
+    .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
 _USER_IN_SESSION = (
     select(User)
-    .options(joinedload(User.roles), joinedload(User.organisation))
+    .options(
+        joinedload(User.roles),
+        joinedload(User.organisation),
+        with_expression(User.unread_notifications, _UNREAD),
+    )
     .join(UserSession, UserSession.user_id == User.id)
     .where(
         User.id == bindparam("user_id"),

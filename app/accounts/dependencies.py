@@ -60,7 +60,10 @@ def load_user(session: Session, claims: TokenClaims, request: Request) -> User |
     )
     if user is not None:
         request.state.user = Viewer(
-            id=user.id, full_name=user.full_name, roles=sorted(user.role_names)
+            id=user.id,
+            full_name=user.full_name,
+            roles=sorted(user.role_names),
+            unread=user.unread_notifications or 0,
         )
         request.state.session_id = claims.session_id
         request.state.personal = True  # the middleware sends Cache-Control: no-store

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.accounts.constants import ORGANISATION_KINDS, STAFF_GROUPS, Role
 from app.core.db import Base, as_utc
@@ -60,6 +60,8 @@ class User(Base):
         back_populates="user", cascade="all, delete-orphan", lazy="raise"
     )
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")
+    # Loaded with the signed-in user in the same statement (auth._USER_IN_SESSION): the bell's count.
+    unread_notifications: Mapped[int | None] = query_expression()
 
     @property
     def role_names(self) -> set[str]:

@@ -81,3 +81,5 @@ class Viewer(Schema):
     id: int
     full_name: str
     roles: list[str]
+    # Notifications not yet read: the bell in the header shows the number.
+    unread: int = 0

@@ -71,6 +71,7 @@ def _base_url_warning(request: Request, base_url: str) -> dict[str, str] | None:
 # Pages that differ between users only in the header's name, the CSRF token and the CSP nonce are
 # rendered once with placeholders and then filled in per request: the NHS.UK macros cost ~5 ms a page.
 _HOLE_NAME, _HOLE_CSRF, _HOLE_NONCE = "QIAHOLEFULLNAME", "QIAHOLECSRFTOKEN", "QIAHOLECSPNONCE"
+_HOLE_UNREAD = "QIAHOLEUNREAD"  # the bell's count of unread notifications
 _PAGE_CACHE_SIZE = 2048
 _pages: OrderedDict[Hashable, str] = OrderedDict()
 _pages_lock = Lock()
@@ -78,6 +79,7 @@ _pages_lock = Lock()
 
 class _HoleViewer:
     full_name = _HOLE_NAME
+    unread = _HOLE_UNREAD
 
 
 def render_cached(
@@ -107,6 +109,7 @@ def render_cached(
     viewer = getattr(request.state, "user", None)
     filled = (
         html.replace(_HOLE_NAME, str(escape(viewer.full_name if viewer else "")))
+        .replace(_HOLE_UNREAD, str(getattr(viewer, "unread", 0)))
         .replace(_HOLE_CSRF, token_for(request))
         .replace(_HOLE_NONCE, getattr(request.state, "csp_nonce", ""))
     )

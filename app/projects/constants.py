@@ -72,6 +72,20 @@ RUBRIC_NAMES = {
 }
 LEVELS = ("not_yet_met", "met", "exceeded")
 LEVEL_NAMES = {"not_yet_met": "Not yet met", "met": "Met", "exceeded": "Exceeded"}
+# The trainer's judgement of the project's impact, in the style of the RCP's QI project assessment
+# tool (QIPAT): asked when signing off, with the reasons.
+IMPACTS = ("unsatisfactory", "satisfactory", "exemplary")
+IMPACT_NAMES = {
+    "unsatisfactory": "Unsatisfactory",
+    "satisfactory": "Satisfactory",
+    "exemplary": "Exemplary",
+}
+IMPACT_HINTS = {
+    "unsatisfactory": "Little change for patients, service users or staff, or no evidence of it.",
+    "satisfactory": "Measured improvement in the team's own area, with some evidence it will last.",
+    "exemplary": "Clear, sustained improvement that matters to patients or service users, well "
+    "evidenced, with learning others can use.",
+}
 LEVEL_SCORES = {"not_yet_met": 0, "met": 1, "exceeded": 2}
 # What "met" asks for, from the Gold module on assessing projects (content/gold/04).
 RUBRIC_MET = {

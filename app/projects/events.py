@@ -15,3 +15,15 @@ class ProjectSignedOff(Event):
     cohort_id: int
     user_ids: tuple[int, ...]
     actor_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectStarted(Event):
+    """A learner started a cohort project; `user_ids` are its learner (first) and team members.
+    `organisation_id` is the cohort's (None: the project belongs to no organisation's portfolio)."""
+
+    project_id: int
+    cohort_id: int
+    organisation_id: int | None
+    title: str
+    user_ids: tuple[int, ...]

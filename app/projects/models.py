@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.db import Base
 from app.projects.constants import (
     DIRECTIONS,
+    IMPACTS,
     LEVELS,
     MEASURE_KINDS,
     MEASURE_TYPES,
@@ -239,6 +240,7 @@ class Submission(Base):
     __tablename__ = "submission"
     __table_args__ = (
         CheckConstraint(in_list("status", SUBMISSION_STATUSES), name="status"),
+        CheckConstraint(f"impact IS NULL OR {in_list('impact', IMPACTS)}", name="impact"),
         *(
             CheckConstraint(f"{c}_score IS NULL OR {in_list(f'{c}_score', LEVELS)}", name=f"{c}")
             for c in RUBRIC
@@ -275,6 +277,9 @@ class Submission(Base):
     learning_score: Mapped[str | None] = mapped_column(String(12))
     sustainability_score: Mapped[str | None] = mapped_column(String(12))
     comment: Mapped[str | None] = mapped_column(Text)
+    # The impact judgement (QIPAT style) given on sign-off, and why; none before this was asked.
+    impact: Mapped[str | None] = mapped_column(String(14))
+    impact_reasons: Mapped[str | None] = mapped_column(Text)
     # When and by whom it stopped waiting: the trainer who decided, or the learner who withdrew it.
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(

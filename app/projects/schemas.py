@@ -34,6 +34,7 @@ Method = Literal[
 ]
 Decision = Literal["adopt", "adapt", "abandon"]
 Level = Literal["not_yet_met", "met", "exceeded"]
+Impact = Literal["unsatisfactory", "satisfactory", "exemplary"]
 ChartType = Literal["run", "xmr", "p", "pp", "u", "up", "c", "g", "t"]
 
 LONG_TEXT = 10_000
@@ -280,6 +281,10 @@ class ReviewCreate(Schema):
     sustainability: Level
     comment: LongText = ""
     decision: Literal["approve", "changes"]
+    impact: Impact | None = Field(
+        default=None, description="On sign-off: the project's impact, in the style of QIPAT"
+    )
+    impact_reasons: LongText = ""
 
     @model_validator(mode="after")
     def _signoff_rule(self) -> ReviewCreate:
@@ -290,6 +295,11 @@ class ReviewCreate(Schema):
                     "A project can be signed off only when every criterion is at least met; "
                     f"not yet met: {', '.join(short)}. Ask for changes instead, saying what "
                     "would meet the descriptor"
+                )
+            if self.impact is not None and not self.impact_reasons:
+                raise ValueError(
+                    "Give the reasons for your impact judgement: what changed, for whom, and "
+                    "the evidence"
                 )
         elif not self.comment:
             raise ValueError(
@@ -313,6 +323,8 @@ class SubmissionPublic(Schema):
     scores: dict[str, Level] | None
     total: int | None
     comment: str | None
+    impact: Impact | None = None
+    impact_reasons: str | None = None
     decided_at: datetime | None = Field(description="When the trainer decided (not withdrawals)")
     decided_by: str | None
     withdrawn_at: datetime | None = None

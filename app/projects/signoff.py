@@ -127,6 +127,8 @@ def review(session: Session, *, access: ProjectAccess, data: ReviewCreate) -> Su
     for criterion in RUBRIC:
         setattr(submission, f"{criterion}_score", getattr(data, criterion))
     submission.comment = data.comment or None
+    if approved and data.impact is not None:
+        submission.impact, submission.impact_reasons = data.impact, data.impact_reasons
     submission.decided_at = now
     submission.decided_by_id = access.user.id
     submission.status = "signed_off" if approved else "changes_requested"
@@ -255,6 +257,8 @@ def history(session: Session, *, project_id: int) -> list[SubmissionPublic]:
                 scores=scores,
                 total=sum(LEVEL_SCORES[v] for v in scores.values()) if scores else None,
                 comment=s.comment,
+                impact=s.impact,  # type: ignore[arg-type]
+                impact_reasons=s.impact_reasons,
                 decided_at=as_utc(decided) if decided else None,
                 decided_by=name(s.decided_by_id) if decided else None,
                 withdrawn_at=as_utc(s.decided_at) if withdrawn and s.decided_at else None,

@@ -14,7 +14,9 @@ from app.accounts.models import User
 from app.cohorts import service as cohorts_service
 from app.core.db import as_utc, utcnow
 from app.core.errors import InvalidInput
+from app.core.events import publish
 from app.projects.drivers import nodes
+from app.projects.events import ProjectStarted
 from app.projects.exceptions import ItemNotFound, NoTeamYet, NotInCohort, ProjectExists
 from app.projects.measures import measures
 from app.projects.models import DriverNode, Project, ProjectMember
@@ -188,6 +190,19 @@ def start_project(session: Session, *, user: User, data: ProjectStart) -> Projec
             session.flush()
     except IntegrityError:
         raise ProjectExists(session.scalar(mine) or 0) from None
+    people = [user.id]
+    if owner["team_id"] is not None:
+        people += cohorts_service.team_member_ids(session, team_id=owner["team_id"])
+    publish(
+        session,
+        ProjectStarted(
+            project_id=project.id,
+            cohort_id=cohort.id,
+            organisation_id=cohort.organisation_id,
+            title=project.title,
+            user_ids=tuple(dict.fromkeys(people)),
+        ),
+    )
     return project
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String, text
+from sqlalchemy import CheckConstraint, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.accounts.models import User
@@ -76,6 +76,8 @@ class ReportProject(Base):
     organisation_id: Mapped[int]
     month: Mapped[str] = mapped_column(String(7))
     shows_improvement: Mapped[bool]
+    # The trainer judged its impact exemplary on sign-off (QIPAT style).
+    judged_exemplary: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ReportCohort(Base):

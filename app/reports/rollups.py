@@ -20,7 +20,7 @@ from app.cohorts.models import Cohort, Enrolment
 from app.core.db import as_utc, utcnow
 from app.credentials.models import Credential
 from app.projects.measure_charts import series_of
-from app.projects.models import DataPoint, Measure, MeasureRebase, Project
+from app.projects.models import DataPoint, Measure, MeasureRebase, Project, Submission
 from app.projects.schemas import PointPublic
 from app.quizzes.models import QuizAttempt
 from app.reports.models import (
@@ -323,6 +323,15 @@ def _refresh_projects(session: Session, *, start: datetime | None) -> None:
         chunk = signed[i : i + _CHUNK]
         ids = [p for p, _, _ in chunk]
         improving = _improving(session, project_ids=ids)
+        exemplary = set(
+            session.scalars(
+                select(Submission.project_id).where(
+                    Submission.project_id.in_(ids),
+                    Submission.status == "signed_off",
+                    Submission.impact == "exemplary",
+                )
+            )
+        )
         session.execute(delete(ReportProject).where(ReportProject.project_id.in_(ids)))
         session.add_all(
             ReportProject(
@@ -330,6 +339,7 @@ def _refresh_projects(session: Session, *, start: datetime | None) -> None:
                 organisation_id=org,
                 month=month_key(as_utc(at or utcnow())),
                 shows_improvement=pid in improving,
+                judged_exemplary=pid in exemplary,
             )
             for pid, org, at in chunk
         )

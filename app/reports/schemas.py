@@ -78,6 +78,8 @@ class ProjectRow(Schema):
     organisation: str
     signed_off: int
     showing_improvement: int
+    # Of those signed off, how many the trainer judged exemplary (QIPAT style).
+    judged_exemplary: int = 0
 
 
 class OrganisationRate(Schema):

@@ -261,21 +261,27 @@ def projects(session: Session, f: ReportFilters) -> list[ProjectRow]:
     """Projects signed off in the range, by organisation, and how many show improvement."""
     t = ReportProject
     query = (
-        select(t.organisation_id, func.count(), func.sum(case((t.shows_improvement, 1), else_=0)))
+        select(
+            t.organisation_id,
+            func.count(),
+            func.sum(case((t.shows_improvement, 1), else_=0)),
+            func.sum(case((t.judged_exemplary, 1), else_=0)),
+        )
         .where(t.month >= month_key(f.start), t.month <= month_key(f.end_day))
         .group_by(t.organisation_id)
     )
     if f.organisation_id is not None:
         query = query.where(t.organisation_id == f.organisation_id)
     counts = session.execute(query).all()
-    names = _organisation_names(session, {org for org, _, _ in counts if org})
+    names = _organisation_names(session, {org for org, _, _, _ in counts if org})
     rows = [
         ProjectRow(
             organisation=names.get(org, "No organisation"),
             signed_off=int(n),
             showing_improvement=int(i or 0),
+            judged_exemplary=int(e or 0),
         )
-        for org, n, i in counts
+        for org, n, i, e in counts
     ]
     return sorted(rows, key=lambda r: r.organisation)
 

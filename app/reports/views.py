@@ -48,9 +48,10 @@ TABLES: dict[str, Table] = {
         ),
     ),
     "projects": (
-        ["organisation", "signed_off", "showing_improvement"],
+        ["organisation", "signed_off", "showing_improvement", "judged_exemplary"],
         lambda s, f: (
-            [r.organisation, r.signed_off, r.showing_improvement] for r in service.projects(s, f)
+            [r.organisation, r.signed_off, r.showing_improvement, r.judged_exemplary]
+            for r in service.projects(s, f)
         ),
     ),
     "quizzes": (

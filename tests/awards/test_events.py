@@ -23,7 +23,7 @@ from app.events import HANDLERS
 from app.gold.events import CertificationDecided
 from app.progress.events import ModuleStarted
 from app.progress.models import ModuleProgress
-from app.projects.events import ProjectSignedOff
+from app.projects.events import ProjectSignedOff, ProjectStarted
 from app.quizzes.events import ModulePassed, QuizAttempted
 from app.quizzes.models import QuizAttempt
 from tests.awards.test_silver import _sign_off
@@ -60,6 +60,7 @@ def test_every_event_has_its_place_in_the_one_table() -> None:
         ModulePassed,
         AttendanceRecorded,
         ProjectSignedOff,
+        ProjectStarted,
         CertificationDecided,
         AccountAnonymised,
         EmailVerified,

@@ -150,11 +150,21 @@ def test_projects_signed_off_and_showing_improvement(
     body = _get(client, leader, "projects")
     assert body["count"] == 1
     assert body["data"] == [
-        {"organisation": "Alpha Trust", "signed_off": 3, "showing_improvement": 1}
+        {
+            "organisation": "Alpha Trust",
+            "signed_off": 3,
+            "showing_improvement": 1,
+            "judged_exemplary": 0,
+        }
     ]
     february = _get(client, leader, "projects", date_from="2025-02", date_to="2025-02")
     assert february["data"] == [
-        {"organisation": "Alpha Trust", "signed_off": 1, "showing_improvement": 1}
+        {
+            "organisation": "Alpha Trust",
+            "signed_off": 1,
+            "showing_improvement": 1,
+            "judged_exemplary": 0,
+        }
     ]
 
 

@@ -43,6 +43,8 @@ LABELS = {
     "change_idea_id": "a change idea",
     "decision": "a decision",
     "comment": "a comment",
+    "impact": "an impact judgement",
+    "impact_reasons": "the reasons for the impact judgement",
     **{c: f"a level for {RUBRIC_NAMES[c].lower()}" for c in RUBRIC},
 }
 DONE = {

@@ -18,7 +18,16 @@ from app.core.forms import form_dict
 from app.core.responses import done_message, done_redirect
 from app.projects import aim as aim_helper
 from app.projects import compare, service, views
-from app.projects.constants import LEVEL_NAMES, LEVELS, RUBRIC, RUBRIC_MET, RUBRIC_NAMES
+from app.projects.constants import (
+    IMPACT_HINTS,
+    IMPACT_NAMES,
+    IMPACTS,
+    LEVEL_NAMES,
+    LEVELS,
+    RUBRIC,
+    RUBRIC_MET,
+    RUBRIC_NAMES,
+)
 from app.projects.dependencies import CohortProjectForTrainer
 from app.projects.pages.common import DONE, Page, nones, page_router
 from app.projects.permissions import ProjectAccess
@@ -30,8 +39,8 @@ pages = page_router()
 def review_form(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
     """The rubric form as sent (to show again) and as the schema reads it (a level left
     unchosen is none)."""
-    sent = form_dict(form, *RUBRIC, "comment", "decision")
-    return sent, nones(sent, *RUBRIC, "decision")
+    sent = form_dict(form, *RUBRIC, "comment", "decision", "impact", "impact_reasons")
+    return sent, nones(sent, *RUBRIC, "decision", "impact")
 
 
 def _review(
@@ -48,6 +57,7 @@ def _review(
         "submissions": service.history(session, project_id=detail.id),
         "rubric": [(c, RUBRIC_NAMES[c], RUBRIC_MET[c]) for c in RUBRIC],
         "levels": [(level, LEVEL_NAMES[level]) for level in LEVELS],
+        "impacts": [(i, IMPACT_NAMES[i], IMPACT_HINTS[i]) for i in IMPACTS],
         "score_rubric": [(c, RUBRIC_NAMES[c]) for c in RUBRIC],
         "level_names": LEVEL_NAMES,
         "status_label": views.status_label,

@@ -1,0 +1,1 @@
+"""In-app notifications (the bell) and each person's choice of email for them."""

@@ -1,0 +1,236 @@
+"""Coaching and conversation: a QI lead assigns a coach (or answers a team's request for one);
+comments on a project, where "@Full Name" notifies that person in the app and, if they want it,
+by email through the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts_service
+from app.accounts.models import User
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.errors import InvalidInput
+from app.core.schemas import Schema
+from app.notifications import service as notifications
+from app.outbox import service as outbox
+from app.portfolio import service
+from app.portfolio.exceptions import WrongStatus
+from app.portfolio.models import (
+    CoachRequest,
+    PortfolioComment,
+    PortfolioMember,
+    PortfolioProject,
+    QiLead,
+)
+from app.portfolio.service import ProjectAccess, require_member, require_qi_lead, touch
+from app.projects.privacy import identifier_problem
+
+
+class CommentPublic(Schema):
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+class RequestRow(Schema):
+    project_id: int
+    title: str
+    asked_by: str
+    note: str
+    created_at: datetime
+
+
+def tell(session: Session, *, user: User, text: str, link: str) -> None:
+    """A notification in the app, and by email unless the person has turned email off."""
+    notifications.notify(session, user_id=user.id, text=text, link=link)
+    if user.deleted_at is None and notifications.email_wanted(session, user_id=user.id):
+        url = get_settings().base_url.rstrip("/") + link
+        outbox.enqueue(
+            session,
+            to=user.email,
+            subject=f"QI Academy: {text}"[:150],
+            body=f"{text}\n\nOpen it: {url}\n\nYou can turn these emails off on your "
+            "notifications page.\n",
+        )
+
+
+def _link(project_id: int, anchor: str = "") -> str:
+    return f"/portfolio/projects/{project_id}" + (f"#{anchor}" if anchor else "")
+
+
+def assign_coach(session: Session, *, acc: ProjectAccess, email: str) -> User:
+    """A QI lead makes someone of the organisation the project's coach; open requests are answered."""
+    require_qi_lead(acc)
+    project = acc.project
+    coach = accounts_service.users_by_email(session, emails=[email]).get(email.strip().lower())
+    if coach is None or coach.organisation_id != project.organisation_id:
+        raise InvalidInput(
+            f"No one with the email {email} has an account in this organisation. Check the address.",
+            field="email",
+        )
+    project.coach_id = coach.id
+    for req in session.scalars(
+        select(CoachRequest).where(
+            CoachRequest.project_id == project.id, CoachRequest.answered_at.is_(None)
+        )
+    ):
+        req.answered_at, req.answered_by_id = utcnow(), acc.user.id
+    touch(project)
+    session.flush()
+    tell(
+        session,
+        user=coach,
+        text=f"You are now the coach of '{project.title}'",
+        link=_link(project.id),
+    )
+    return coach
+
+
+def ask_for_coach(session: Session, *, acc: ProjectAccess, note: str) -> None:
+    """The team asks its organisation's QI leads for a coach."""
+    require_member(acc)
+    project = acc.project
+    if project.coach_id is not None:
+        raise WrongStatus("This project already has a coach.")
+    row = CoachRequest(
+        project_id=project.id, asked_by_id=acc.user.id, note=note, created_at=utcnow()
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise WrongStatus(
+            "The team has already asked for a coach. A QI lead will answer."
+        ) from None
+    leads = session.scalars(
+        select(QiLead.user_id).where(QiLead.organisation_id == project.organisation_id)
+    )
+    for lead in accounts_service.users_by_id(session, user_ids=list(leads)).values():
+        tell(
+            session,
+            user=lead,
+            text=f"'{project.title}' asks for a coach",
+            link=_link(project.id, "coach"),
+        )
+
+
+def has_open_request(session: Session, *, project_id: int) -> bool:
+    found = session.scalar(
+        select(CoachRequest.id).where(
+            CoachRequest.project_id == project_id, CoachRequest.answered_at.is_(None)
+        )
+    )
+    return found is not None
+
+
+def open_requests(session: Session, *, organisation_ids: list[int]) -> list[RequestRow]:
+    if not organisation_ids:
+        return []
+    rows = session.execute(
+        select(CoachRequest, PortfolioProject.title)
+        .join(PortfolioProject, PortfolioProject.id == CoachRequest.project_id)
+        .where(
+            PortfolioProject.organisation_id.in_(organisation_ids),
+            CoachRequest.answered_at.is_(None),
+        )
+        .order_by(CoachRequest.created_at)
+        .limit(service.LIST_LIMIT)
+    ).all()
+    users = accounts_service.users_by_id(
+        session, user_ids={r.asked_by_id for r, _ in rows if r.asked_by_id}
+    )
+    return [
+        RequestRow(
+            project_id=r.project_id,
+            title=title,
+            asked_by=users[r.asked_by_id].full_name if r.asked_by_id in users else "Someone",
+            note=r.note,
+            created_at=r.created_at,
+        )
+        for r, title in rows
+    ]
+
+
+# --- comments and mentions --------------------------------------------------------------------
+
+
+def _people(session: Session, *, acc: ProjectAccess) -> dict[int, User]:
+    """Everyone a comment can mention: the team, the coach and the organisation's QI leads."""
+    p = acc.project
+    ids = set(
+        session.scalars(select(PortfolioMember.user_id).where(PortfolioMember.project_id == p.id))
+    )
+    ids |= set(
+        session.scalars(select(QiLead.user_id).where(QiLead.organisation_id == p.organisation_id))
+    )
+    if p.coach_id is not None:
+        ids.add(p.coach_id)
+    return accounts_service.users_by_id(session, user_ids=ids)
+
+
+def mentioned(body: str, people: dict[int, User]) -> list[User]:
+    """People named as "@Full Name" in the text (case does not matter), longest names first."""
+    folded = body.casefold()
+    found = [
+        u
+        for u in people.values()
+        if u.deleted_at is None and f"@{u.full_name.casefold()}" in folded
+    ]
+    return sorted(found, key=lambda u: u.full_name)
+
+
+def add_comment(session: Session, *, acc: ProjectAccess, body: str) -> list[User]:
+    """A comment by anyone who may read the project; returns who was mentioned (and told)."""
+    text = body.strip()
+    if not text:
+        raise InvalidInput("Enter a comment", field="body")
+    if len(text) > 5000:
+        raise InvalidInput("The comment must be 5,000 characters or fewer", field="body")
+    problem = identifier_problem(text)
+    if problem:
+        raise InvalidInput(problem, field="body")
+    session.add(
+        PortfolioComment(
+            project_id=acc.project.id, author_id=acc.user.id, body=text, created_at=utcnow()
+        )
+    )
+    touch(acc.project)
+    session.flush()
+    people = [u for u in mentioned(text, _people(session, acc=acc)) if u.id != acc.user.id]
+    for user in people:
+        tell(
+            session,
+            user=user,
+            text=f"{acc.user.full_name} mentioned you on '{acc.project.title}'",
+            link=_link(acc.project.id, "comments"),
+        )
+    return people
+
+
+def comments(session: Session, *, project_id: int) -> list[CommentPublic]:
+    rows = list(
+        session.scalars(
+            select(PortfolioComment)
+            .where(PortfolioComment.project_id == project_id)
+            .order_by(PortfolioComment.created_at, PortfolioComment.id)
+        )
+    )
+    users = accounts_service.users_by_id(
+        session, user_ids={r.author_id for r in rows if r.author_id}
+    )
+    return [
+        CommentPublic(
+            id=r.id,
+            author=users[r.author_id].full_name if r.author_id in users else "Someone",
+            body=r.body,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,224 @@
+"""Portfolio tables: registered projects, their team and themes, QI leads, reviews and scores."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Double,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base
+from app.portfolio.constants import DECISIONS, REGISTRABLE_KINDS, SCALE, STATUSES, THEMES
+from app.portfolio.constants import in_list as _in
+
+_SCORE_LIST = f"score IN ({', '.join(SCALE)})"
+
+
+class PortfolioProject(Base):
+    """One piece of improvement work of an organisation: registered here, or a Silver cohort's
+    project (then `cohort_project_id` names it and the workspace holds its detail)."""
+
+    __tablename__ = "portfolio_project"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REGISTRABLE_KINDS), name="kind"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint(f"score IS NULL OR {_SCORE_LIST}", name="score"),
+        # The dashboard counts by these within one organisation.
+        # ... and lists the active ones with no update for 8 weeks, oldest first.
+        Index("ix_portfolio_project_org_status", "organisation_id", "status", "updated_at"),
+        Index("ix_portfolio_project_org_score", "organisation_id", "score"),
+        Index("ix_portfolio_project_org_division", "organisation_id", "division"),
+        Index("ix_portfolio_project_org_staff", "organisation_id", "lead_staff_group"),
+        Index("ix_portfolio_project_org_approved", "organisation_id", "approved_at"),
+        Index("ix_portfolio_project_org_created", "organisation_id", "created_at"),
+        Index("ix_portfolio_project_coach", "coach_id"),
+        # The target of portfolio_theme's (project_id, organisation_id) key.
+        UniqueConstraint("id", "organisation_id", name="uq_portfolio_project_id_organisation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    cohort_project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), unique=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="qi")
+    title: Mapped[str] = mapped_column(String(200))
+    aim: Mapped[str] = mapped_column(Text, default="")
+    division: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(20), default="awaiting_approval")
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    # The lead's staff group when the project was registered: the dashboard counts by it.
+    lead_staff_group: Mapped[str] = mapped_column(String(40), default="other")
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The classifier's answers, kept to show why the work was judged QI, audit or evaluation.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The latest confirmed progress score (the history is in portfolio_score).
+    score: Mapped[float | None] = mapped_column(Double)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    approved_at: Mapped[datetime | None]
+
+
+class PortfolioMember(Base):
+    """A person with an account on the project team; the lead is one of them."""
+
+    __tablename__ = "portfolio_member"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio_project.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class PortfolioTheme(Base):
+    """A project's theme. It carries the project's organisation (held equal by the foreign key),
+    so the dashboard counts an organisation's themes from this index alone."""
+
+    __tablename__ = "portfolio_theme"
+    __table_args__ = (
+        CheckConstraint(_in("theme", THEMES), name="theme"),
+        ForeignKeyConstraint(
+            ["project_id", "organisation_id"],
+            ["portfolio_project.id", "portfolio_project.organisation_id"],
+            name="fk_portfolio_theme_project_in_organisation",
+            ondelete="CASCADE",
+        ),
+        Index("ix_portfolio_theme_org_theme", "organisation_id", "theme"),
+    )
+
+    project_id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int]
+    theme: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
+class PortfolioReview(Base):
+    """A QI lead's decision on a registration: approved, or returned with what to change."""
+
+    __tablename__ = "portfolio_review"
+    __table_args__ = (
+        CheckConstraint(_in("decision", DECISIONS), name="decision"),
+        Index("ix_portfolio_review_project", "project_id", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("portfolio_project.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime]
+
+
+class QiLead(Base):
+    """The QI lead role, scoped to one organisation: they approve its registrations and confirm
+    scores. Leaders and administrators grant it."""
+
+    __tablename__ = "qi_lead"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    granted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    granted_at: Mapped[datetime]
+
+
+class PortfolioSetting(Base):
+    """An organisation's portfolio settings: where its research office is."""
+
+    __tablename__ = "portfolio_setting"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    research_office_url: Mapped[str] = mapped_column(String(300), default="")
+    research_office_email: Mapped[str] = mapped_column(String(254), default="")
+
+
+class ProgressScore(Base):
+    """One dated IHI progress score, set by the team; confirmed by a QI lead or the coach."""
+
+    __tablename__ = "portfolio_score"
+    __table_args__ = (
+        CheckConstraint(_SCORE_LIST, name="score"),
+        Index("ix_portfolio_score_project_scored", "project_id", "scored_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("portfolio_project.id", ondelete="CASCADE"))
+    score: Mapped[float] = mapped_column(Double)
+    scored_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    confirmed_at: Mapped[datetime | None]
+
+
+class PortfolioComment(Base):
+    """A comment on a project; "@Full Name" mentions notify the people named."""
+
+    __tablename__ = "portfolio_comment"
+    __table_args__ = (Index("ix_portfolio_comment_project_created", "project_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("portfolio_project.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CoachRequest(Base):
+    """A team's request for a coach; answered when a QI lead assigns one."""
+
+    __tablename__ = "coach_request"
+    __table_args__ = (
+        # At most one open request per project.
+        Index(
+            "uq_coach_request_one_open",
+            "project_id",
+            unique=True,
+            sqlite_where=text("answered_at IS NULL"),
+            postgresql_where=text("answered_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("portfolio_project.id", ondelete="CASCADE"))
+    asked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )

@@ -1,0 +1,1 @@
+"""Portfolio pages, one module per part (app/portfolio/router.py lists them)."""

@@ -1,0 +1,15 @@
+"""Portfolio routes: the registry, progress scores, organisations' settings and the dashboard (pages only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.portfolio.pages import coaching, dashboard, organisations, registry, scores
+
+__all__ = ["api", "pages"]
+
+PARTS = (registry, scores, coaching, organisations, dashboard)
+
+pages = APIRouter(routes=[route for part in PARTS for route in part.pages.routes])
+# No JSON API yet: the portfolio is used through its pages.
+api = APIRouter()
