@@ -121,7 +121,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("portfolio_comment", schema=None) as batch_op:
         batch_op.drop_index("ix_portfolio_comment_project_created")
