@@ -59,6 +59,12 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(config.attributes.get("url") or get_settings().database_url)
     with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # Batch mode copies a table, drops the old one and renames the copy; with foreign keys
+            # on, that drop cascades deletes into every child table (a downgrade that rebuilt
+            # user_account emptied submission). Alembic's batch documentation says to turn them off.
+            # Straight to the driver: the pragma is a no-op inside the BEGIN SQLAlchemy would emit.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         _configure(conn)
         with context.begin_transaction():
             context.run_migrations()

@@ -6,6 +6,7 @@ import itertools
 import re
 from collections.abc import Callable
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -82,3 +83,37 @@ def sessions_on(db: Session) -> Callable[[], Session]:
         expire_on_commit=False,
         autoflush=False,
     )
+
+
+def verification_path(database_url: str, to: str) -> str:
+    """The path of the latest email-verification link the outbox holds for `to`."""
+    from sqlalchemy import select
+
+    from app.core.db import make_engine
+    from app.outbox.models import OutboxMessage
+
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        bodies = session.scalars(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.to_address == to)
+            .order_by(OutboxMessage.id.desc())
+        ).all()
+    engine.dispose()
+    for body in bodies:
+        match = re.search(r"https?://[^/\s]+(/verify-email/\S+)", body)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"no verification email to {to}")
+
+
+def confirm_email(client: TestClient | httpx.Client, database_url: str, to: str) -> None:
+    """Confirm `to` as its owner would: open the emailed link and press the button."""
+    path = verification_path(database_url, to)
+    page = client.get(path)
+    match = re.search(r'csrf_token(?:" value="|=)([0-9a-f]{64})', page.text)
+    assert page.status_code == 200, page.text
+    assert match, page.text
+    done = client.post(path, data={"csrf_token": match.group(1)})
+    assert done.status_code == 200, done.text
+    assert "Your email address is confirmed" in done.text, done.text

@@ -25,7 +25,7 @@ from app.credentials.data_integrity import verify_proof
 from app.credentials.eddsa_keys import EdKeyRing, public_key_from_multibase
 from app.credentials.keys import KeyRing
 from tests.dbutil import fresh_database, migrate
-from tests.factories import answers
+from tests.factories import answers, confirm_email
 from tests.servers import Server, start, stop
 
 BASE_URL = "https://qi-academy.example.nhs.uk"  # one public address in front of both
@@ -100,6 +100,9 @@ def _earn_bronze(server: Server, registry: ContentRegistry, n: str) -> dict[str,
             "staff_group": "nursing_midwifery",
         }
         assert client.post("/api/v1/auth/register", json=body).status_code == 201
+        confirm_email(
+            client, server.database_url, email
+        )  # credentials wait for a confirmed address
         token = client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         for module in registry.tier("bronze"):
@@ -137,8 +140,15 @@ def test_two_instances_sharing_a_key_source_sign_what_one_did_document_and_jwks_
     did_document, jwks = _public(servers[0])
     assert _public(servers[1]) == (did_document, jwks)  # both publish the same keys
     assert len(jwks["keys"]) == 2  # the active key and the retired one
-    assert len(did_document["verificationMethod"]) >= 2
-    methods = {m["id"]: m["publicKeyMultibase"] for m in did_document["verificationMethod"]}
+    # Ed25519 keys as Multikey (the active one and the retired one); the RSA keys as JsonWebKey.
+    methods = {
+        m["id"]: m["publicKeyMultibase"]
+        for m in did_document["verificationMethod"]
+        if m["type"] == "Multikey"
+    }
+    assert len(methods) == 2
+    rsa = [m for m in did_document["verificationMethod"] if m["type"] == "JsonWebKey"]
+    assert sorted(m["publicKeyJwk"]["kid"] for m in rsa) == sorted(k["kid"] for k in jwks["keys"])
 
     def resolve(method: str) -> Any:
         return public_key_from_multibase(methods[method]) if method in methods else None

@@ -24,6 +24,7 @@ from app.core.config import get_settings
 from app.reports import service as reports_service
 from tests.browser.checks import PageChecks
 from tests.browser.steps import nav, qr_url, register, seed, sign_in, sign_out
+from tests.factories import verification_path
 from tests.gold.factories import cohort, person
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
@@ -90,8 +91,16 @@ def test_care_home_worker_earns_bronze_and_an_employer_checks_the_certificate(
     page.wait_for_url(re.compile(r"/dashboard$"))
     expect(page.get_by_text("0 of 8 modules completed (0%)")).to_be_visible()
     checks.seen(page, "dashboard (new)")
-    # LEAD: when email verification lands (issue 10, another helper), open the verification email
-    # from the outbox here; the Bronze award waits for a verified address.
+    expect(page.get_by_role("heading", name="Confirm your email address")).to_be_visible()
+    # She opens the email: the Bronze badge and certificate wait for a confirmed address.
+    page.goto(base + verification_path(live_server["database_url"], email))
+    checks.seen(page, "confirm email address")
+    page.get_by_role("button", name="Confirm email address").click()
+    expect(page.get_by_text("Your email address is confirmed")).to_be_visible()
+    checks.seen(page, "email address confirmed")
+    page.goto(base + "/dashboard")
+    expect(page.get_by_role("heading", name="Confirm your email address")).to_have_count(0)
+    checks.seen(page, "dashboard (address confirmed)")
 
     page.get_by_role("link", name="See all Bronze modules").click()
     expect(page.locator("h1")).to_have_text("Bronze modules")
@@ -183,11 +192,9 @@ def test_trainer_runs_a_silver_cohort_that_a_newcomer_joins_by_invite_link(
     # A newcomer opens the invite link from their email, signed out, and makes an account.
     newcomer = device()
     newcomer.goto(invite)
-    # LEAD: the join page for signed-out invitees (another helper) explains the invitation here
-    # and offers "Create an account"; today the link asks them to sign in first.
-    expect(newcomer.locator("h1").first).to_be_visible()
+    expect(newcomer.locator("h1")).to_have_text(f"You are invited to join {name}")
     checks.seen(newcomer, "invite link, signed out")
-    newcomer.locator("main").get_by_role("link", name="Create an account").click()
+    newcomer.locator("main").get_by_role("button", name="Create an account").click()
     email = f"precious.{_tag()}@oaklodge.example.org"
     register(newcomer, checks, name="Precious Moyo", email=email, where="from the invite link")
     expect(newcomer.locator("h1")).to_have_text(name)
@@ -321,7 +328,7 @@ def test_learner_logs_a_qi_project_from_aim_to_submission(
     page.click("button:has-text('Save the data')")
     expect(page.get_by_text("New values: 16. Values replaced: 0.")).to_be_visible()
     checks.seen(page, "measure with data")
-    page.get_by_role("link", name=re.compile("run chart", re.IGNORECASE)).first.click()
+    page.get_by_role("link", name="See this measure's chart").click()
     expect(page.locator("figure.qia-chart svg[role=img]")).to_be_visible()
     checks.seen(page, "run chart")
     if device.phone:  # labels stay at least 12 px: the chart scrolls inside its own box

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from playwright.sync_api import expect
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.accounts.constants import Role
@@ -17,6 +18,7 @@ from app.core.config import get_settings
 from app.core.db import make_engine
 from app.gold import service as gold_service
 from app.reports import service as reports_service
+from app.reports.models import ReportRefresh
 from tests.browser.conftest import assert_accessible
 from tests.factories import PASSWORD
 from tests.gold.factories import cohort, pass_gold_modules, person, quick_credential
@@ -90,10 +92,15 @@ def test_leader_certifies_a_gold_candidate_and_reads_reports(
     expect(page.locator("td", has_text=seed["candidate"])).to_be_visible()
     assert_accessible(page, "lineage")
 
+    engine = make_engine(live_server["database_url"])
+    with (
+        Session(engine) as db,
+        db.begin(),
+    ):  # as on a new server: other tests here may have refreshed
+        db.execute(delete(ReportRefresh))
     page.goto(base + "/leader/reports")
     expect(page.get_by_text("Figures not ready yet")).to_be_visible()
     assert_accessible(page, "reports before the first refresh")
-    engine = make_engine(live_server["database_url"])
     with Session(engine) as db, db.begin():
         reports_service.refresh(db)  # what the background refresher does every minute
     engine.dispose()

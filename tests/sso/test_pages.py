@@ -26,6 +26,13 @@ def _start(client: TestClient, email: str) -> tuple[int, str]:
     return r.status_code, r.text
 
 
+def _refresh_url(text: str) -> str:
+    """The provider's URL from the redirect page's meta refresh."""
+    match = re.search(r'content="0;\s*url=([^"]+)"', text)
+    assert match, text
+    return html.unescape(match.group(1))
+
+
 def test_the_sign_in_page_offers_signing_in_with_your_organisation(client: TestClient) -> None:
     page = client.get("/login?next=/learn/silver")
     assert 'href="/sso?next=/learn/silver"' in page.text
@@ -49,7 +56,7 @@ def test_a_known_domain_goes_to_the_provider_with_pkce_state_and_nonce(
 ) -> None:
     status, text = _start(client, "alice@LEEDS.nhs.uk")
     assert status == 200
-    url = html.unescape(re.search(r'content="0;url=([^"]+)"', text).group(1))  # type: ignore[union-attr]
+    url = _refresh_url(text)
     assert url.startswith(f"{idp.issuer}/auth?")
     query = parse_qs(urlsplit(url).query)
     assert query["client_id"] == ["qia"]
@@ -67,7 +74,7 @@ def test_a_callback_that_we_did_not_start_or_that_the_provider_refused_says_so(
     assert "This sign-in is not one we started" in r.text
     assert "qia_session" not in r.cookies
     _, text = _start(client, "alice@leeds.nhs.uk")
-    state = parse_qs(urlsplit(html.unescape(text.split("0;url=")[1].split('"')[0])).query)["state"]
+    state = parse_qs(urlsplit(_refresh_url(text)).query)["state"]
     r = client.get(f"/sso/callback?state={state[0]}&error=access_denied")
     assert r.status_code == 400
     assert "answered &#39;access_denied&#39;" in r.text
