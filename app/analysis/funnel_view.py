@@ -7,9 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.analysis import charts, funnel, funnel_charts
-from app.analysis.funnel import Band, FunnelKind
+from app.analysis.funnel import Band, FunnelKind, Overdispersion
 
 MIN_UNITS = 2
+SPREAD_CHOICES: dict[str, str] = {  # the page's plain words for each adjustment
+    "none": "Chance alone (no adjustment)",
+    "multiplicative": "Wider if units vary more than chance (multiplicative)",
+    "additive": "Wider if units vary more than chance (additive, random effects)",
+}
 BAND_WORDS: dict[Band, str] = {
     "within": "Within the 95% limits",
     "above_95": "Above the 95% limit",
@@ -57,12 +62,21 @@ def compare(
     kind: FunnelKind = "proportion",
     multiply: float = 100.0,
     unit: str = "%",
+    spread: Overdispersion = "none",
 ) -> FunnelView | None:
-    """The funnel of the units with a denominator, or None when fewer than two have one."""
+    """The funnel of the units with a denominator, or None when fewer than two have one.
+
+    `spread` is the reader's choice of overdispersion adjustment (Spiegelhalter 2005): the limits
+    widen only when the units really do vary more than chance would make them."""
     kept = [(n, o, d) for n, o, d in zip(names, observed, denominators, strict=True) if d > 0]
     if len(kept) < MIN_UNITS:
         return None
-    plot = funnel.funnel([o for _, o, _ in kept], [d for _, _, d in kept], kind=kind)
+    plot = funnel.funnel(
+        [o for _, o, _ in kept],
+        [d for _, _, d in kept],
+        kind=kind,
+        overdispersion_adjustment=spread,
+    )
     chart = funnel_charts.funnel_chart(
         plot,
         names=[n for n, _, _ in kept],

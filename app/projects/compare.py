@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.analysis import funnel_view
+from app.analysis.funnel import Overdispersion
 from app.projects.dataio import day
 from app.projects.measure_charts import RATE_PER
 from app.projects.models import DataPoint, Measure, Project
@@ -29,7 +30,11 @@ class Comparison:
 
 
 def measure_funnels(
-    session: Session, *, cohort_id: int, rows: list[CohortProjectRow]
+    session: Session,
+    *,
+    cohort_id: int,
+    rows: list[CohortProjectRow],
+    spread: Overdispersion = "none",
 ) -> list[Comparison]:
     """One funnel per proportion or rate measure shared by name across the cohort's projects."""
     owners = {r.project_id: r.owner for r in rows if r.project_id is not None}
@@ -64,6 +69,7 @@ def measure_funnels(
             kind="proportion" if proportion else "rate",
             multiply=100.0 if proportion else RATE_PER,
             unit="%" if proportion else "",
+            spread=spread,
         )
         if view is None:
             continue

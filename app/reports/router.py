@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from app.accounts.dependencies import LeaderUser
+from app.analysis.funnel import Overdispersion
 from app.core.csv import csv_response
 from app.core.deps import SessionDep, verify_csrf
 from app.core.templating import render
@@ -21,10 +22,17 @@ __all__ = ["api", "pages"]  # the api routes live in api.py
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
+Spread = Annotated[Overdispersion, Query(alias="limits")]
+
+
 @pages.get("/leader/reports")
-def reports_dashboard(request: Request, f: Filters, session: SessionDep) -> Response:
-    """Registrations, completions, the funnel, cohorts, projects and quiz pass rates."""
-    return render(request, "reports/dashboard.html", views.dashboard_context(session, f))
+def reports_dashboard(
+    request: Request, f: Filters, session: SessionDep, spread: Spread = "none"
+) -> Response:
+    """Registrations, completions, the funnel, cohorts, projects and quiz pass rates; `limits`
+    chooses the funnel plots' overdispersion adjustment."""
+    context = views.dashboard_context(session, f, spread)
+    return render(request, "reports/dashboard.html", context)
 
 
 @pages.get("/leader/reports/{name}.csv")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.constants import STAFF_GROUPS
 from app.analysis import funnel_view
+from app.analysis.funnel import Overdispersion
 from app.core.errors import NotFound
 from app.core.timefmt import month, plural
 from app.gold.schemas import LineageRow
@@ -101,7 +102,9 @@ def _charts(registrations: list[MonthCount], completions: list[CompletionMonth])
     }
 
 
-def quiz_funnel(rows: list[OrganisationRate]) -> funnel_view.FunnelView | None:
+def quiz_funnel(
+    rows: list[OrganisationRate], spread: Overdispersion = "none"
+) -> funnel_view.FunnelView | None:
     """Organisations' quiz pass rates on a funnel plot (None with fewer than two)."""
     return funnel_view.compare(
         [r.organisation for r in rows],
@@ -110,10 +113,13 @@ def quiz_funnel(rows: list[OrganisationRate]) -> funnel_view.FunnelView | None:
         title="Quiz pass rate by organisation, against the number of attempts",
         chart_id="chart-quiz-funnel",
         denominator_label="Quiz attempts",
+        spread=spread,
     )
 
 
-def completion_funnel(rows: list[FunnelRow]) -> funnel_view.FunnelView | None:
+def completion_funnel(
+    rows: list[FunnelRow], spread: Overdispersion = "none"
+) -> funnel_view.FunnelView | None:
     """Organisations' Bronze completions per 100 learners registered in the range, as a rate:
     completions may include learners who registered earlier, so it is not a proportion."""
     totals: dict[str, list[int]] = {}
@@ -130,10 +136,13 @@ def completion_funnel(rows: list[FunnelRow]) -> funnel_view.FunnelView | None:
         denominator_label="Learners registered",
         kind="rate",
         unit=" per 100",
+        spread=spread,
     )
 
 
-def dashboard_context(session: Session, f: ReportFilters) -> dict[str, Any]:
+def dashboard_context(
+    session: Session, f: ReportFilters, spread: Overdispersion = "none"
+) -> dict[str, Any]:
     """Registrations, completions, the funnel, cohorts, projects and quiz pass rates, charted."""
     registrations = service.registrations(session, f)
     completions = service.completions(session, f)
@@ -147,11 +156,13 @@ def dashboard_context(session: Session, f: ReportFilters) -> dict[str, Any]:
         "registrations": registrations,
         "completions": completions,
         "funnel": funnel_rows,
-        "completion_funnel": completion_funnel(funnel_rows),
+        "completion_funnel": completion_funnel(funnel_rows, spread),
+        "spread": spread,
+        "spread_choices": funnel_view.SPREAD_CHOICES,
         "cohorts": service.cohorts_running(session, f),
         "projects": service.projects(session, f),
         "quizzes": service.quiz_pass_rates(session, f),
-        "quiz_funnel": quiz_funnel(service.quiz_passes_by_organisation(session, f)),
+        "quiz_funnel": quiz_funnel(service.quiz_passes_by_organisation(session, f), spread),
         "charts": _charts(registrations, completions),
         "refreshed_at": service.refreshed_at(session),
         "nav": "leader",

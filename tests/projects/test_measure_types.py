@@ -371,3 +371,58 @@ def test_a_chart_the_measure_cannot_draw_is_a_404_saying_so(
     r = client.get(f"/projects/{project.id}/measures/{measure.id}/chart?type=p")
     assert r.status_code == 404
     assert "A p chart cannot be drawn for this measure" in r.text
+
+
+def test_the_trainer_can_widen_the_funnel_for_overdispersion_and_the_page_says_so(
+    client: TestClient, db: Session
+) -> None:
+    from app.analysis import funnel
+
+    trainer = make_trainer(db)
+    cohort = make_cohort(db, lead=trainer)
+    # Wards that differ far more than chance: 2 of 40, 20 of 40, 38 of 40, 20 of 40.
+    latest = {"Ann Lee": (2, 40), "Ben Cole": (20, 40), "Cat Dunn": (38, 40), "Dev Shah": (20, 40)}
+    for name, (n, d) in latest.items():
+        person = make_learner(db, cohort, name=name)
+        project = start(db, person, cohort)
+        a = access(db, project, person)
+        m = service.create_measure(
+            db,
+            access=a,
+            data=MeasureIn(**_proportion_form("drinks offered at 3pm")),  # type: ignore[arg-type]
+        )
+        service.save_points(db, access=a, measure_id=m.id, points=[(weeks(1)[0], n, d)])
+    db.flush()
+    sign_in(client, trainer.email)
+    observed = [float(n) for n, _ in latest.values()]
+    denominators = [float(d) for _, d in latest.values()]
+    url = f"/trainer/cohorts/{cohort.id}/projects"
+    for spread in ("none", "multiplicative", "additive"):
+        page = client.get(url, params={"limits": spread})
+        assert page.status_code == 200, page.text
+        plot = funnel.funnel(
+            observed, denominators, kind="proportion", overdispersion_adjustment=spread
+        )
+        table = page.text[page.text.index("the latest period of each project: the data table") :]
+        cells = [
+            re.sub(r"<[^>]+>", "", c)
+            for c in re.findall(r"<td[^>]*>.*?</td>", table[: table.index("</table>")])
+        ]
+        rows = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+        for row, unit in zip(rows, plot.units, strict=True):
+            lim = unit.limits
+            assert row[4] == f"{fmt(lim.lower_95 * 100)}% to {fmt(lim.upper_95 * 100)}%"
+            assert row[6] == funnel_view.BAND_WORDS[unit.band]
+        assert f'<option value="{spread}" selected>' in page.text
+        if spread == "none":
+            assert "with no overdispersion adjustment" in page.text
+            assert rows[0][6] == "Below the 99.8% limit"
+        else:
+            assert plot.adjusted
+            assert f"phi = {plot.phi:.2f}" in page.text
+            assert "so the 95% and 99.8% limits are widened" in page.text
+    wide = funnel.funnel(observed, denominators, overdispersion_adjustment="multiplicative")
+    narrow = funnel.funnel(observed, denominators)
+    assert wide.units[0].limits.lower_95 < narrow.units[0].limits.lower_95
+    bad = client.get(url, params={"limits": "lots"})
+    assert bad.status_code == 422

@@ -531,3 +531,28 @@ def test_a_proportion_main_measure_is_judged_on_its_percentages_not_its_numerato
     rows = [(r.signed_off, r.showing_improvement) for r in service.projects(db, _f())]  # type: ignore[arg-type]
     assert rows == [(1, 1)]
     assert not service.shows_improvement([10.0] * 18, direction="increase", baseline=12, rebase=[])
+
+
+@pytest.mark.usefixtures("world")
+def test_the_leader_chooses_the_funnel_limits_and_the_page_says_which(
+    client: TestClient, db: Session
+) -> None:
+    rows = service.quiz_passes_by_organisation(db, _f())  # type: ignore[arg-type]
+    leader = person(db, roles=[Role.LEADER])
+    sign_in(client, leader.email)
+    for spread in ("multiplicative", "additive"):
+        text = client.get("/leader/reports", params={**RANGE, "limits": spread}).text
+        plot = funnel.funnel(
+            [r.count for r in rows], [r.out_of for r in rows], overdispersion_adjustment=spread
+        )
+        assert f'<option value="{spread}" selected>' in text
+        said = (
+            "so the 95% and 99.8% limits are widened"
+            if plot.adjusted
+            else "vary no more than chance would make them"
+        )
+        assert said in text
+        assert f"phi = {plot.phi:.2f}" in text
+    bad = client.get("/leader/reports", params={**RANGE, "limits": "wide"})
+    assert bad.status_code == 422
+    assert "limits" in bad.text

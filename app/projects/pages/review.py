@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from app.analysis import funnel_view
+from app.analysis.funnel import Overdispersion
 from app.cohorts.dependencies import CohortForTrainer
 from app.cohorts.models import Cohort
 from app.core.deps import SessionDep
@@ -69,14 +71,17 @@ def _review(
     return Page("projects/review.html", context)
 
 
-def _cohort_projects(session: Session, cohort: Cohort) -> Page:
+def _cohort_projects(session: Session, cohort: Cohort, spread: Overdispersion = "none") -> Page:
     rows = service.cohort_projects(session, cohort=cohort)
+    comparisons = compare.measure_funnels(session, cohort_id=cohort.id, rows=rows, spread=spread)
     context = {
         "title": f"Projects: {cohort.name}",
         "nav": "trainer",
         "cohort": cohort,
         "rows": rows,
-        "comparisons": compare.measure_funnels(session, cohort_id=cohort.id, rows=rows),
+        "comparisons": comparisons,
+        "spread": spread,
+        "spread_choices": funnel_view.SPREAD_CHOICES,
         "waiting": sum(1 for r in rows if r.status == "submitted"),
         "colours": views.STATUS_COLOURS,
     }
@@ -84,9 +89,15 @@ def _cohort_projects(session: Session, cohort: Cohort) -> Page:
 
 
 @pages.get("/trainer/cohorts/{cohort_id}/projects")
-def trainer_projects(request: Request, cohort: CohortForTrainer, session: SessionDep) -> Response:
-    """The cohort's projects: who has started, submitted, or been signed off."""
-    return _cohort_projects(session, cohort.cohort).render(request)
+def trainer_projects(
+    request: Request,
+    cohort: CohortForTrainer,
+    session: SessionDep,
+    spread: Annotated[Overdispersion, Query(alias="limits")] = "none",
+) -> Response:
+    """The cohort's projects: who has started, submitted, or been signed off; `limits` chooses
+    the funnel plots' overdispersion adjustment."""
+    return _cohort_projects(session, cohort.cohort, spread).render(request)
 
 
 @pages.get("/trainer/cohorts/{cohort_id}/projects/{project_id}")
