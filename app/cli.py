@@ -355,6 +355,26 @@ def _reports_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _certificates_rerender(args: argparse.Namespace) -> int:
+    """Make every stored certificate PDF again (tagged, with XMP), one transaction per batch."""
+    import app.models  # noqa: F401  (every mapper, as the server has)
+    from app.core.db import get_sessionmaker
+    from app.credentials import rendering
+    from app.main import load_catalogue
+
+    load_catalogue()
+    done, after = 0, None
+    while True:
+        with get_sessionmaker()() as session, session.begin():
+            ids = rendering.rerender_stored(session, after=after, limit=args.batch)
+        if not ids:
+            break
+        done, after = done + len(ids), ids[-1]
+        print(f"certificates: {done} made again", flush=True)
+    print(f"certificates: {done} stored certificates made again as tagged PDFs")
+    return 0
+
+
 def _worker(_: argparse.Namespace) -> int:
     """The background loops in their own process; set QIA_WORKERS_IN_APP=false on the web app."""
     import asyncio
@@ -449,6 +469,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     refresh.add_argument("--full", action="store_true", help="rebuild every month (nightly)")
     refresh.set_defaults(func=_reports_refresh)
+
+    rerender = (
+        sub.add_parser("certificates", help="certificate PDFs")
+        .add_subparsers(dest="action", required=True)
+        .add_parser("rerender", help="make every stored certificate again (tagged PDF, XMP)")
+    )
+    rerender.add_argument("--batch", type=int, default=100, help="credentials per transaction")
+    rerender.set_defaults(func=_certificates_rerender)
 
     demo = sub.add_parser("demo", help="create demo accounts (dev only)")
     demo.add_argument("--show", action="store_true", help="print them again, with new passwords")

@@ -62,6 +62,24 @@ def certificate(session: Session, *, credential: Credential) -> bytes:
     return render_certificate(credential, definition=catalogue.achievement(credential.achievement))
 
 
+def rerender_stored(session: Session, *, after: Any = None, limit: int = 100) -> list[Any]:
+    """Make the stored certificates of the next `limit` credentials (by id, after `after`) again.
+
+    Certificates stored before the certificate became a tagged PDF (structure tree, XMP, PDF/UA-1)
+    are untagged; `qi-academy certificates rerender` walks every credential through this in
+    batches. The certificate is made from the credential row alone, so making it again changes
+    nothing a verifier checks. Returns the ids it made again (empty when there are no more)."""
+    query = select(Credential).order_by(Credential.id).limit(limit)
+    if after is not None:
+        query = query.where(Credential.id > after)
+    rows = session.scalars(query).all()
+    for row in rows:
+        definition = catalogue.achievement(row.achievement)
+        row.certificate_pdf = render_certificate(row, definition=definition)
+    session.flush()
+    return [row.id for row in rows]
+
+
 @lru_cache(maxsize=16)
 def _artwork(path: Path) -> bytes:
     return path.read_bytes()

@@ -17,6 +17,7 @@ from datetime import date
 import pikepdf
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from app.content.registry import ContentRegistry
@@ -208,3 +209,30 @@ def test_the_certificate_and_record_the_app_serves_are_tagged(
     assert "QI Academy Bronze badge" in tree.figures
     _, tree, _ = _check_document(record.content, title=f"CPD record: {user.full_name}")
     assert tree.types["Table"] == 1
+
+
+def test_certificates_stored_before_tagging_are_made_again_tagged(
+    client: TestClient, db: Session, registry: ContentRegistry
+) -> None:
+    from sqlalchemy import select, update
+
+    from app.credentials import rendering
+    from app.credentials.models import Credential
+
+    user, headers, listed = earn_bronze(client, db, registry)
+    old = b"%PDF-1.7\n% an untagged certificate from before\n%%EOF\n"
+    db.execute(update(Credential).where(Credential.user_id == user.id).values(certificate_pdf=old))
+    db.flush()
+    assert client.get(path_of(listed["links"]["pdf"]), headers=headers).content == old
+
+    made, after = [], None
+    while ids := rendering.rerender_stored(db, after=after, limit=2):  # in batches, to the end
+        made += ids
+        after = ids[-1]
+    assert made == sorted(made)
+    assert len(made) == len(set(made)) == db.scalar(select(func.count()).select_from(Credential))
+    certificate = client.get(path_of(listed["links"]["pdf"]), headers=headers)
+    _, tree, _ = _check_document(
+        certificate.content, title=f"QI Academy Bronze CPD certificate: {user.full_name}"
+    )
+    assert "QI Academy Bronze badge" in tree.figures
