@@ -6,7 +6,7 @@ Email itself is the caller's: it knows the address and queues the message in the
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
@@ -61,3 +61,21 @@ def set_email(session: Session, *, user_id: int, email: bool) -> None:
     else:
         row.email = email
     session.flush()
+
+
+def everything_for(session: Session, *, user_id: int) -> list[NotificationPublic]:
+    """Every notification the person has, newest first (their data export)."""
+    rows = session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return [NotificationPublic.model_validate(r) for r in rows]
+
+
+def forget(session: Session, *, user_id: int) -> int:
+    """Delete the person's notifications and email choice (account deletion); how many went."""
+    gone = session.execute(delete(Notification).where(Notification.user_id == user_id))
+    session.execute(delete(NotificationSetting).where(NotificationSetting.user_id == user_id))
+    session.flush()
+    return int(gone.rowcount or 0)  # type: ignore[attr-defined]

@@ -27,6 +27,7 @@ from app.portfolio.models import (
     PortfolioProject,
     QiLead,
 )
+from app.portfolio.schemas import CommentExport
 from app.portfolio.service import ProjectAccess, require_member, require_qi_lead, touch
 from app.projects.privacy import identifier_problem
 
@@ -234,3 +235,35 @@ def comments(session: Session, *, project_id: int) -> list[CommentPublic]:
         )
         for r in rows
     ]
+
+
+ERASED_COMMENT = "This comment was removed when its author deleted their account."
+
+
+def comments_by(session: Session, *, user_id: int) -> list[CommentExport]:
+    """Every comment the person wrote, on any project, oldest first (their data export)."""
+    rows = session.execute(
+        select(PortfolioComment, PortfolioProject.title)
+        .join(PortfolioProject, PortfolioProject.id == PortfolioComment.project_id)
+        .where(PortfolioComment.author_id == user_id)
+        .order_by(PortfolioComment.created_at, PortfolioComment.id)
+    ).all()
+    return [
+        CommentExport(
+            project_id=c.project_id, project_title=title, body=c.body, created_at=c.created_at
+        )
+        for c, title in rows
+    ]
+
+
+def erase_comments_of(session: Session, *, user_id: int) -> int:
+    """Account deletion: the person's words go; the thread keeps its shape ("Someone" wrote a
+    removed comment), so replies to it still read in order."""
+    rows = list(
+        session.scalars(select(PortfolioComment).where(PortfolioComment.author_id == user_id))
+    )
+    for row in rows:
+        row.body = ERASED_COMMENT
+        row.author_id = None
+    session.flush()
+    return len(rows)

@@ -180,3 +180,12 @@ class ProjectRow(Schema):
     division: str
     score: float | None
     updated_at: datetime
+
+
+class CommentExport(Schema):
+    """A comment someone wrote, as their data export lists it."""
+
+    project_id: int
+    project_title: str
+    body: str
+    created_at: datetime

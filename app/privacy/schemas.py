@@ -11,6 +11,8 @@ from app.cohorts.schemas import CohortSummary
 from app.core.schemas import Schema
 from app.credentials.schemas import CredentialPublic
 from app.feedback.schemas import ModuleFeedbackPublic, SessionFeedbackPublic
+from app.notifications.schemas import NotificationPublic
+from app.portfolio.schemas import CommentExport
 from app.projects.schemas import ProjectDetail
 
 EXPORT_FORMAT = "qi-academy-export/1"
@@ -79,6 +81,11 @@ class DataExport(Schema):
     feedback: ExportFeedback
     sign_in_attempts: list[ExportSignIn] = Field(description="Kept for a short time")
     account_events: list[ExportEvent]
+    notifications: list[NotificationPublic] = Field(description="Messages in the app, newest first")
+    notification_emails: bool = Field(description="Whether notifications are also emailed")
+    project_comments: list[CommentExport] = Field(
+        description="Comments written on QI portfolio projects"
+    )
 
 
 class AccountDelete(Schema):

@@ -19,7 +19,9 @@ from app.core.db import as_utc, utcnow
 from app.core.errors import Conflict
 from app.credentials import service as credentials_service
 from app.feedback import service as feedback_service
+from app.notifications import service as notifications_service
 from app.outbox import service as outbox_service
+from app.portfolio import coaching
 from app.privacy.schemas import (
     DataExport,
     ExportAttempt,
@@ -109,6 +111,9 @@ def export(session: Session, *, user: User, registry: ContentRegistry) -> DataEx
             ExportEvent(action=e.action, created_at=as_utc(e.created_at))
             for e in audit.about(session, target_type="user", target_id=user.id)
         ],
+        notifications=notifications_service.everything_for(session, user_id=user.id),
+        notification_emails=notifications_service.email_wanted(session, user_id=user.id),
+        project_comments=coaching.comments_by(session, user_id=user.id),
     )
 
 
@@ -140,6 +145,8 @@ def delete_account(
         raise LastAdmin()
     revoked = _revoke_credentials(session, user=user)
     erased = feedback_service.erase_comments_of(session, user_id=user.id)
+    erased_project_comments = coaching.erase_comments_of(session, user_id=user.id)
+    notifications_deleted = notifications_service.forget(session, user_id=user.id)
     left = cohorts_service.leave_all(session, user_id=user.id)
     outbox_service.forget_address(session, to_address=user.email)
     accounts_service.anonymise_user(session, user=user)
@@ -152,6 +159,8 @@ def delete_account(
         detail={
             "credentials_revoked": revoked,
             "feedback_comments_erased": erased,
+            "project_comments_erased": erased_project_comments,
+            "notifications_deleted": notifications_deleted,
             "cohorts_left": left,
         },
     )

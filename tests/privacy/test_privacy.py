@@ -154,6 +154,8 @@ def test_delete_account_erases_the_person_and_keeps_totals(
     assert event.detail == {
         "credentials_revoked": 1,
         "feedback_comments_erased": 1,
+        "project_comments_erased": 0,
+        "notifications_deleted": 0,
         "cohorts_left": 1,
     }
     # They are no longer a learner in any cohort (their attendance record stays).
@@ -330,3 +332,53 @@ def test_export_includes_the_learners_cohorts_and_project_workspace(
     assert exported["aim"]
     assert exported["measures"]
     assert exported["pdsa_cycles"]
+
+
+def test_project_comments_and_notifications_are_exported_and_go_with_the_account(
+    client: TestClient, db: Session
+) -> None:
+    from app.notifications.models import Notification, NotificationSetting
+    from app.notifications import service as notifications_service
+    from app.portfolio import coaching
+    from app.portfolio import service as portfolio_service
+    from app.portfolio.models import PortfolioComment
+    from tests.portfolio.factories import person as portfolio_person
+    from tests.portfolio.factories import register
+
+    ann = portfolio_person(db, name="Ann Author")
+    ben = portfolio_person(db, name="Ben Colleague")
+    project = register(db, ann, title="Fewer missed drinks", team=[ben])
+    acc = portfolio_service.access(db, project_id=project.id, user=ann)
+    coaching.add_comment(db, acc=acc, body="@Ben Colleague the week 3 audit is in the folder")
+    ben_acc = portfolio_service.access(db, project_id=project.id, user=ben)
+    coaching.add_comment(db, acc=ben_acc, body="Thanks, I will chart it")
+    notifications_service.notify(db, user_id=ann.id, text="A note for Ann", link="/portfolio")
+    notifications_service.set_email(db, user_id=ann.id, email=False)
+    db.flush()
+    headers = bearer(client, ann.email)
+
+    data = client.get("/api/v1/me/export", headers=headers).json()
+    assert [(c["project_title"], c["body"]) for c in data["project_comments"]] == [
+        ("Fewer missed drinks", "@Ben Colleague the week 3 audit is in the folder")
+    ]
+    assert [n["text"] for n in data["notifications"]] == ["A note for Ann"]
+    assert data["notification_emails"] is False
+
+    r = client.request("DELETE", "/api/v1/me", json={"password": PASSWORD}, headers=headers)
+    assert r.status_code == 204, r.text
+    db.expire_all()
+    thread = db.scalars(
+        select(PortfolioComment)
+        .where(PortfolioComment.project_id == project.id)
+        .order_by(PortfolioComment.id)
+    ).all()
+    assert [(c.author_id, c.body) for c in thread] == [
+        (None, coaching.ERASED_COMMENT),
+        (ben.id, "Thanks, I will chart it"),  # other people's words stay
+    ]
+    assert count(db, Notification, user_id=ann.id) == 0
+    assert count(db, NotificationSetting, user_id=ann.id) == 0
+    assert count(db, Notification, user_id=ben.id) == 1  # Ben's mention notification stays
+    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.deleted")).all()
+    assert event.detail["project_comments_erased"] == 1
+    assert event.detail["notifications_deleted"] == 1
