@@ -337,8 +337,8 @@ def test_export_includes_the_learners_cohorts_and_project_workspace(
 def test_project_comments_and_notifications_are_exported_and_go_with_the_account(
     client: TestClient, db: Session
 ) -> None:
-    from app.notifications.models import Notification, NotificationSetting
     from app.notifications import service as notifications_service
+    from app.notifications.models import Notification, NotificationSetting
     from app.portfolio import coaching
     from app.portfolio import service as portfolio_service
     from app.portfolio.models import PortfolioComment
