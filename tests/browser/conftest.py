@@ -163,6 +163,21 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     ]
 
 
+def assert_fits(page: Any, name: str) -> None:
+    """No sideways scrolling at the page's width. Waits (up to 10 s) for the layout to settle
+    first: after a resize the header's script folds its navigation a moment later, and a loaded
+    machine reflows late, so an instant measurement fails at random."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    try:
+        page.wait_for_function(fits, timeout=10000)
+    except PlaywrightTimeout:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        width = page.evaluate("window.innerWidth")
+        raise AssertionError(f"{name} scrolls sideways by {overflow}px at {width} px") from None
+
+
 def assert_accessible(page: Any, name: str) -> None:
     # A click that navigates returns before the new document has loaded: wait for it,
     # so axe audits the page the test means and not a half-parsed one.

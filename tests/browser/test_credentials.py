@@ -26,7 +26,7 @@ from app.content.registry import load_or_fail
 from app.core.config import get_settings
 from app.core.db import make_engine
 from app.credentials.baking import unbake_png, unbake_svg
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_fits
 from tests.credentials.factories import complete_modules
 
 PASSWORD = "orchard-heron-copper"
@@ -107,8 +107,7 @@ def _wallet_hand_off(page: Any, tmp_path: Path, *, credential: dict[str, Any]) -
     page.set_viewport_size({"width": 375, "height": 800})
     try:
         assert_accessible(page, "my achievements at 375 px")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"my achievements scrolls sideways by {overflow}px at 375 px"
+        assert_fits(page, "my achievements")
     finally:
         page.set_viewport_size({"width": 1280, "height": 800})
 

@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
 from app.accounts.constants import Role
 from app.core.db import make_engine
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_fits
 
 PASSWORD = "lantern-meadow-quartz"
 ADMIN = "integrations.admin@example.nhs.uk"
@@ -42,13 +41,7 @@ def _admin(url: str) -> int:
 def _check(page: Any, name: str) -> None:
     assert_accessible(page, name)
     page.set_viewport_size({"width": 375, "height": 800})
-    try:  # waits for the layout at the new width (a loaded machine reflows late), then judges it
-        page.wait_for_function(
-            "document.documentElement.scrollWidth <= window.innerWidth", timeout=10000
-        )
-    except PlaywrightTimeout:
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        raise AssertionError(f"{name} scrolls sideways by {overflow}px at 375 px") from None
+    assert_fits(page, name)
     page.set_viewport_size({"width": 1280, "height": 800})
 
 

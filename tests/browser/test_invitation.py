@@ -18,7 +18,7 @@ from app.cohorts.models import Cohort
 from app.cohorts.schemas import CohortCreate
 from app.core.db import make_engine
 from app.outbox.models import OutboxMessage
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_fits
 
 
 def _cohort(url: str) -> str:
@@ -105,8 +105,7 @@ def test_signed_out_invitation_then_register_then_join(
 
 
 def _fits(page: Any, name: str) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375 px"
+    assert_fits(page, name)
 
 
 def test_search_from_the_header_at_375_px(live_server: dict[str, str], page: Any) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts_service
 from app.accounts.constants import Role
 from app.core.db import make_engine
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_fits
 from tests.lti import platform as lms
 
 ADMIN = "lti.admin@example.nhs.uk"
@@ -65,8 +65,7 @@ def _local_only(page: Any) -> None:
 
 def _fits(page: Any, name: str) -> None:
     assert_accessible(page, name)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at 375 px"
+    assert_fits(page, name)
 
 
 def _launch(page: Any, world: lms.World, *, user: str, hint: str) -> None:

@@ -20,7 +20,7 @@ from app.cohorts.schemas import CohortCreate
 from app.core.db import make_engine
 from app.projects import service as projects_service
 from app.projects.schemas import MeasureIn, ProjectStart
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_fits
 
 PASSWORD = "orchard-heron-copper"
 LEARNER = "drinks.learner@example.nhs.uk"
@@ -105,8 +105,7 @@ def _setup(url: str) -> int:
 def _fits_a_phone(page: Any, name: str) -> None:
     page.set_viewport_size({"width": 375, "height": 740})
     page.wait_for_function("window.innerWidth === 375")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name} overflows a 375 px screen by {overflow} px"
+    assert_fits(page, name)
     assert_accessible(page, f"{name} on a phone")
     page.set_viewport_size({"width": 1280, "height": 800})
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,7 @@ from app.accounts import service as accounts_service
 from app.accounts.constants import Role
 from app.core.db import make_engine
 from app.portfolio import service as portfolio_service
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, assert_fits
 
 PASSWORD = "kestrel-meadow-lantern"
 NURSE = "portfolio.nurse@example.nhs.uk"
@@ -67,12 +66,7 @@ def _check(page: Any, name: str) -> None:
     script to fold its navigation after the resize)."""
     assert_accessible(page, name)
     page.set_viewport_size({"width": 375, "height": 800})
-    fits = "document.documentElement.scrollWidth <= window.innerWidth"
-    try:
-        page.wait_for_function(fits, timeout=5000)
-    except PlaywrightTimeout:
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        raise AssertionError(f"{name} scrolls sideways by {overflow}px at 375 px") from None
+    assert_fits(page, name)
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
