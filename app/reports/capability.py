@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.accounts.constants import STAFF_GROUPS
 from app.accounts.models import Organisation, User
+from app.audit import service as audit
 from app.core.db import utcnow
-from app.core.errors import NotFound
+from app.core.errors import InvalidInput
 from app.reports.models import CapabilityTarget, ReportCompletionMonth, ReportLearnerMonth
 from app.reports.rollups import TIERS, refreshed_at
 from app.reports.schemas import (
@@ -91,7 +92,10 @@ def set_plan(
     """Replace the organisation's plan: targets not given are removed."""
     for (group, tier), hundredths in plan_targets.items():
         if group not in STAFF_GROUPS or tier not in TIERS or not 0 <= hundredths <= 10000:
-            raise NotFound(f"There is no target for {group[:40]} and {tier[:10]} to set.")
+            raise InvalidInput(
+                f"Choose a staff group and a tier (Bronze, Silver or Gold), and a target from 0 "
+                f"to 100%: '{group[:40]}' and '{tier[:10]}' are not ones we know."
+            )
     session.execute(
         delete(CapabilityTarget).where(CapabilityTarget.organisation_id == organisation_id)
     )
@@ -108,6 +112,14 @@ def set_plan(
         for (group, tier), hundredths in plan_targets.items()
     )
     session.flush()
+    audit.record(
+        session,
+        actor_id=by.id,
+        action="capability.plan_set",
+        target_type="organisation",
+        target_id=organisation_id,
+        detail={"targets": len(plan_targets)},
+    )
 
 
 def _months(today: date) -> list[str]:

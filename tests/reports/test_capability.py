@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.accounts.constants import STAFF_GROUPS, Role
 from app.accounts.models import Organisation, User
+from app.audit.models import AuditEvent
+from app.core.errors import InvalidInput
 from app.reports import capability, service
 from app.reports.models import CapabilityTarget
 from tests.factories import bearer, csrf_token, sign_in
@@ -164,7 +166,7 @@ def test_an_organisation_without_staff_shows_no_staff_rather_than_dividing_by_ze
     sign_in(client, leader.email)
     page = client.get(f"/leader/capability/{org_id}")
     assert page.status_code == 200
-    assert "No staff in this group" in page.text
+    assert "<td>No staff in this group</td>" in page.text
 
 
 def test_a_leader_sets_the_plan_through_the_form(
@@ -187,7 +189,7 @@ def test_a_leader_sets_the_plan_through_the_form(
     assert len(saved) == len(STAFF_GROUPS) + 3
     page = client.get(f"/leader/capability/{trust.id}?done=saved")
     assert "The capability plan has been saved" in page.text
-    assert "No staff in this group" in page.text  # administrative staff: none
+    assert "<td>No staff in this group</td>" in page.text  # administrative staff: none
     form = client.get(path).text
     assert 'value="33.33"' in form
     assert 'value="10"' in form
@@ -402,3 +404,16 @@ def test_signed_out_visitors_and_missing_organisations(
         headers=headers,
     )
     assert r.status_code == 404
+
+
+def test_saving_a_plan_is_audited_and_unknown_groups_are_refused(
+    db: Session, trust: Organisation
+) -> None:
+    _set_plan(db, trust)
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "capability.plan_set")).one()
+    assert event.target_id == str(trust.id)
+    leader = person(db, roles=[Role.LEADER])
+    with pytest.raises(InvalidInput):
+        capability.set_plan(
+            db, organisation_id=trust.id, plan_targets={("pilots", "bronze"): 100}, by=leader
+        )
