@@ -4,6 +4,8 @@ A refresh rebuilds them from the source tables with INSERT ... SELECT ... GROUP 
 service.refresh): in full, or from the last refreshed month onwards. Months are 'YYYY-MM' text
 and organisation 0 means "no organisation", so every key column is NOT NULL.
 Also here: the indexes the refresh and the live report queries need on other domains' tables.
+And the one table leaders write: capability_target, each organisation's capability plan (the
+"dosing" targets the capability report measures the rollups against).
 """
 
 from __future__ import annotations
