@@ -64,6 +64,7 @@ from app.projects.models import (
 from app.quizzes.models import QuizAttempt
 from app.reports.models import (
     REPORT_INDEXES,
+    CapabilityTarget,
     ReportCompletionMonth,
     ReportLearnerMonth,
     ReportProject,
@@ -78,6 +79,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "Base",
+    "CapabilityTarget",
     "CoachRequest",
     "Cohort",
     "CohortTrainer",

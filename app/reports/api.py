@@ -17,7 +17,7 @@ from app.content.dependencies import ContentDep
 from app.core.deps import SessionDep
 from app.feedback import service as feedback_service
 from app.gold.schemas import LineageList
-from app.reports import lineage, service
+from app.reports import capability_router, lineage, service
 from app.reports.dependencies import Filters
 from app.reports.schemas import (
     CohortsReport,
@@ -117,3 +117,4 @@ def read_lineage(
 api = APIRouter()
 api.include_router(_reports)
 api.include_router(_gold)
+api.include_router(capability_router.api)  # /api/v1/organisations/{id}/capability-*

@@ -7,7 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
+from app.accounts import service as accounts_service
 from app.accounts.dependencies import LeaderUser
+from app.accounts.models import Organisation
+from app.core.deps import SessionDep
 from app.core.errors import InvalidInput
 from app.reports import service
 from app.reports.schemas import ReportFilters
@@ -52,3 +55,12 @@ async def _filters(
 
 # Leaders only (the role check runs first), then the filters.
 Filters = Annotated[ReportFilters, Depends(_filters)]
+
+
+def _organisation(organisation_id: int, session: SessionDep, _leader: LeaderUser) -> Organisation:
+    """An organisation for leaders and administrators (403 for anyone else, then 404)."""
+    return accounts_service.get_organisation(session, organisation_id=organisation_id)
+
+
+# The organisation `{organisation_id}`, for leaders and administrators (as every leaders' report).
+LeaderOrganisation = Annotated[Organisation, Depends(_organisation)]

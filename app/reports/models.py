@@ -4,13 +4,15 @@ A refresh rebuilds them from the source tables with INSERT ... SELECT ... GROUP 
 service.refresh): in full, or from the last refreshed month onwards. Months are 'YYYY-MM' text
 and organisation 0 means "no organisation", so every key column is NOT NULL.
 Also here: the indexes the refresh and the live report queries need on other domains' tables.
+And the one table leaders write: capability_target, each organisation's capability plan (the
+"dosing" targets the capability report measures the rollups against).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, String, false, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.accounts.models import User
@@ -108,6 +110,31 @@ class ReportRefresh(Base):
     # Watermarks: registrations and attempts above these ids are not yet counted.
     last_user_id: Mapped[int]
     last_attempt_id: Mapped[int]
+
+
+class CapabilityTarget(Base):
+    """An organisation's capability plan: the share of a staff group that should hold a tier.
+
+    Stored in hundredths of a percent (1000 = 10%), so "people needed" is exact integer
+    arithmetic: ceil(hundredths x staff / 10000). No row: no target for that group and tier.
+    """
+
+    __tablename__ = "capability_target"
+    __table_args__ = (
+        CheckConstraint("tier IN ('bronze', 'silver', 'gold')", name="tier"),
+        CheckConstraint("hundredths BETWEEN 0 AND 10000", name="hundredths"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_group: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(6), primary_key=True)
+    hundredths: Mapped[int]
+    updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
 
 _ACTIVE = text("status = 'active'")

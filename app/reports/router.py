@@ -12,8 +12,8 @@ from app.analysis.funnel import Overdispersion
 from app.core.csv import csv_response
 from app.core.deps import SessionDep, verify_csrf
 from app.core.templating import render
+from app.reports import capability_router, views
 from app.reports import lineage as lineage_view
-from app.reports import views
 from app.reports.api import api
 from app.reports.dependencies import Filters
 
@@ -63,3 +63,6 @@ def lineage_csv(
     """The lineage table as CSV."""
     rows = lineage_view.lineage(session, organisation_id=organisation)
     return csv_response("lineage.csv", views.LINEAGE_HEADER, views.lineage_rows(rows))
+
+
+pages.include_router(capability_router.pages)  # /leader/capability: the plan and its report

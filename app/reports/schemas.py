@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Literal
 
-from pydantic import Field, computed_field
+from pydantic import Field, computed_field, field_validator
 
+from app.accounts.constants import STAFF_GROUPS, StaffGroupCode
 from app.core.schemas import Schema
 from app.feedback.schemas import FeedbackComment, ModuleRating
 
@@ -159,3 +163,91 @@ class FeedbackReport(Schema):
     data: list[ModuleRating]
     count: int
     recent_comments: list[FeedbackComment]
+
+
+# The capability plan (the "dosing" idea): each organisation's target share per staff group and tier.
+
+_PERCENT = "A whole or decimal percentage from 0 to 100, at most 2 decimal places (10, 2.5, 33.33)"
+PERCENT_MESSAGE = (
+    "Enter the target as a whole or decimal percentage from 0 to 100, like 100, 10 or 2.5 "
+    "(at most 2 decimal places)"
+)
+_PERCENT_TEXT = re.compile(r"\d{1,3}(\.\d{1,2})?|\.\d{1,2}")
+
+
+def hundredths_of(text: str) -> int:
+    """'12.5' (or '12.5%') as 1250 hundredths of a percent; ValueError unless 0 to 100."""
+    cleaned = text.strip().removesuffix("%").strip()
+    if not _PERCENT_TEXT.fullmatch(cleaned):
+        raise ValueError(PERCENT_MESSAGE)
+    value = int(Decimal(cleaned) * 100)
+    if value > 10000:
+        raise ValueError(PERCENT_MESSAGE)
+    return value
+
+
+class CapabilityTargetPublic(Schema):
+    staff_group: StaffGroupCode
+    tier: Literal["bronze", "silver", "gold"]
+    target_percent: float = Field(description=_PERCENT)
+
+
+class CapabilityTargetIn(CapabilityTargetPublic):
+    target_percent: Decimal = Field(description=_PERCENT)  # type: ignore[assignment]
+
+    @field_validator("target_percent", mode="before")
+    @classmethod
+    def _percent(cls, value: object) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise ValueError(PERCENT_MESSAGE)
+        return Decimal(hundredths_of(str(value))) / 100
+
+
+class CapabilityPlanUpdate(Schema):
+    """The whole plan: targets left out are removed."""
+
+    targets: list[CapabilityTargetIn] = Field(max_length=len(STAFF_GROUPS) * 3)
+
+    @field_validator("targets")
+    @classmethod
+    def _once_each(cls, targets: list[CapabilityTargetIn]) -> list[CapabilityTargetIn]:
+        keys = [(t.staff_group, t.tier) for t in targets]
+        if len(set(keys)) != len(keys):
+            raise ValueError("Give each staff group at most one target per tier")
+        return targets
+
+
+class CapabilityPlanPublic(Schema):
+    organisation_id: int
+    targets: list[CapabilityTargetPublic] = Field(description="Only the groups and tiers with one")
+    updated_at: datetime | None
+
+
+class CoverageRow(Schema):
+    staff_group: str = Field(description="The staff group's code")
+    staff_group_name: str
+    tier: str
+    staff: int = Field(description="Accounts of the organisation in this staff group")
+    holding: int = Field(description="Of them, how many hold the tier (an active credential)")
+    share_percent: float | None = Field(description="holding / staff, 1 decimal; null: no staff")
+    target_percent: float | None = Field(description="null: no target for this group and tier")
+    needed: int | None = Field(description="ceil(target x staff): the people the plan asks for")
+    gap: int | None = Field(description="needed - holding, never below 0")
+
+
+class CoverageMonth(Schema):
+    month: str = Field(description="YYYY-MM; figures as at the end of the month (or today)")
+    tier: str
+    staff: int = Field(description="Accounts of the organisation registered by then")
+    holding: int
+    share_percent: float | None
+    needed: int = Field(description="Sum over staff groups with a target of ceil(target x staff)")
+    gap: int = Field(description="Sum over staff groups of each group's gap (never below 0)")
+
+
+class CapabilityReport(Schema):
+    organisation_id: int
+    organisation_name: str
+    coverage: list[CoverageRow] = Field(description="Each staff group and tier")
+    months: list[CoverageMonth] = Field(description="The last 12 months, oldest first, per tier")
+    refreshed_at: datetime | None = Field(description=_REFRESHED)

@@ -2,8 +2,9 @@
 
 Reports are a read model across domains: they join accounts, cohorts and content tables and
 read the rollups (`rollups`: built in SQL, refreshed every minute) directly, because a million
-learners cannot go through per-learner service calls. They write nothing; this module is also
-the domain's one service surface, so the rollups' refresh is reached through it.
+learners cannot go through per-learner service calls. They write nothing but the capability plan
+(capability.py, the leaders' targets); this module is also the domain's one service surface, so
+the rollups' refresh is reached through it.
 """
 
 from __future__ import annotations
