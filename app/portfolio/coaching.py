@@ -4,9 +4,10 @@ by email through the outbox."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from app.portfolio.models import (
     PortfolioComment,
     PortfolioMember,
     PortfolioProject,
+    PortfolioTheme,
     QiLead,
 )
 from app.portfolio.schemas import CommentExport
@@ -267,3 +269,68 @@ def erase_comments_of(session: Session, *, user_id: int) -> int:
         row.author_id = None
     session.flush()
     return len(rows)
+
+
+@dataclass(frozen=True)
+class CoachEntry:
+    user_id: int
+    full_name: str
+    email: str
+    organisation: str
+    active_projects: int
+    themes: tuple[str, ...]
+
+
+def coach_directory(session: Session, *, organisation_id: int | None = None) -> list[CoachEntry]:
+    """People coaching at least one active project, with how many and the projects' themes (never
+    the projects themselves: a directory shows who to ask, not the work). A fixed four queries."""
+    active = PortfolioProject.status == "active"
+    where = [PortfolioProject.coach_id.is_not(None), active]
+    if organisation_id is not None:
+        where.append(PortfolioProject.organisation_id == organisation_id)
+    counts = [
+        (int(coach_id or 0), org_id, int(n))  # coach_id is never NULL here: the WHERE says so
+        for coach_id, org_id, n in session.execute(
+            select(PortfolioProject.coach_id, PortfolioProject.organisation_id, func.count())
+            .where(*where)
+            .group_by(PortfolioProject.coach_id, PortfolioProject.organisation_id)
+        )
+    ]
+    themes: dict[int, set[str]] = {}
+    for coach_id, theme in session.execute(
+        select(PortfolioProject.coach_id, PortfolioTheme.theme)
+        .join(PortfolioTheme, PortfolioTheme.project_id == PortfolioProject.id)
+        .where(*where)
+        .distinct()
+    ):
+        themes.setdefault(int(coach_id or 0), set()).add(theme)
+    users = accounts_service.users_by_id(session, user_ids={c for c, _, _ in counts})
+    names = accounts_service.organisation_names(session, ids={o for _, o, _ in counts})
+    entries: dict[int, CoachEntry] = {}
+    for coach_id, org_id, n in counts:
+        user = users.get(coach_id)
+        if user is None or not user.is_active:
+            continue
+        before = entries.get(coach_id)
+        entries[coach_id] = CoachEntry(
+            user_id=coach_id,
+            full_name=user.full_name,
+            email=user.email,
+            organisation=names.get(org_id, "") if before is None else before.organisation,
+            active_projects=n + (before.active_projects if before else 0),
+            themes=tuple(sorted(themes.get(coach_id, set()))),
+        )
+    return sorted(entries.values(), key=lambda e: (e.full_name.lower(), e.user_id))
+
+
+def coach_organisations(session: Session) -> list[tuple[int, str]]:
+    """Organisations with at least one coach of an active project, for the directory's filter."""
+    ids = set(
+        session.scalars(
+            select(PortfolioProject.organisation_id)
+            .where(PortfolioProject.coach_id.is_not(None), PortfolioProject.status == "active")
+            .distinct()
+        )
+    )
+    names = accounts_service.organisation_names(session, ids=ids)
+    return sorted(names.items(), key=lambda item: item[1].lower())

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.portfolio.pages import coaching, dashboard, organisations, registry, scores
+from app.portfolio.pages import coaches, coaching, dashboard, organisations, registry, scores
 
 __all__ = ["api", "pages"]
 
-PARTS = (registry, scores, coaching, organisations, dashboard)
+PARTS = (registry, scores, coaching, coaches, organisations, dashboard)
 
 pages = APIRouter(routes=[route for part in PARTS for route in part.pages.routes])
 # No JSON API yet: the portfolio is used through its pages.
