@@ -323,6 +323,18 @@ def organisations_with_counts(session: Session) -> list[tuple[Organisation, int]
     return [(org, int(n)) for org, n in rows]
 
 
+def organisation_names(session: Session, *, organisation_ids: Collection[int]) -> dict[int, str]:
+    """Organisations' names by id, for lists: one query."""
+    if not organisation_ids:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.name).where(
+            Organisation.id.in_(list(organisation_ids))
+        )
+    )
+    return {r.id: r.name for r in rows}
+
+
 def get_organisation(session: Session, *, organisation_id: int) -> Organisation:
     org = session.get(Organisation, organisation_id)
     if org is None:

@@ -1,14 +1,15 @@
-"""Portfolio routes: the registry, progress scores, organisations' settings and the dashboard (pages only)."""
+"""Portfolio routes: the registry, progress scores, organisations' settings, the dashboard and the
+project library (pages only)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.portfolio.pages import coaching, dashboard, organisations, registry, scores
+from app.portfolio.pages import coaching, dashboard, library, organisations, registry, scores
 
 __all__ = ["api", "pages"]
 
-PARTS = (registry, scores, coaching, organisations, dashboard)
+PARTS = (registry, scores, coaching, organisations, dashboard, library)
 
 pages = APIRouter(routes=[route for part in PARTS for route in part.pages.routes])
 # No JSON API yet: the portfolio is used through its pages.
