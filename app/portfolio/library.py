@@ -240,8 +240,14 @@ def _publish_if_agreed(session: Session, *, project: PortfolioProject, pub: Publ
         return
     # The texts may have changed since it was proposed: the guard runs again as it goes out.
     guard(session, project=project, lessons=pub.lessons)
+    # What the library lists and searches, as it was when everyone agreed.
+    aim = source_aim(session, project=project)
     names = [m["name"] for m in _plan(session, project=project).get("measures", [])]
-    pub.measure_names = "\n".join(names)
+    pub.title, pub.aim, pub.division = project.title, aim, project.division
+    pub.lead_staff_group = project.lead_staff_group
+    pub.topic = f"{project.title}\n{aim}".lower()
+    pub.setting = project.division.lower()
+    pub.measure_names = "\n".join(names).lower()
     pub.status, pub.published_at = "published", utcnow()
     session.flush()
 
@@ -301,43 +307,30 @@ def _like(text: str) -> str:
 
 
 def search(session: Session, *, viewer: User, query: LibraryQuery) -> LibraryPage:
-    """Published projects the viewer may read, newest first, one page of them: two queries."""
+    """Published projects the viewer may read, newest first, one page of them: a count, a page
+    and the organisations' names, from the publication table alone."""
     conditions: list[Any] = [Publication.status == "published", _visible(viewer)]
     if query.topic.strip():
-        t = _like(query.topic)
-        conditions.append(
-            or_(
-                func.lower(PortfolioProject.title).like(t, escape="\\"),
-                func.lower(PortfolioProject.aim).like(t, escape="\\"),
-            )
-        )
+        conditions.append(Publication.topic.like(_like(query.topic), escape="\\"))
     if query.setting.strip():
-        conditions.append(
-            func.lower(PortfolioProject.division).like(_like(query.setting), escape="\\")
-        )
+        conditions.append(Publication.setting.like(_like(query.setting), escape="\\"))
     if query.staff_group:
-        conditions.append(PortfolioProject.lead_staff_group == query.staff_group)
+        conditions.append(Publication.lead_staff_group == query.staff_group)
     if query.measure.strip():
-        conditions.append(
-            func.lower(Publication.measure_names).like(_like(query.measure), escape="\\")
-        )
-    base = select(Publication).join(PortfolioProject, PortfolioProject.id == Publication.project_id)
-    total = int(
-        session.scalar(select(func.count()).select_from(base.where(*conditions).subquery())) or 0
-    )
+        conditions.append(Publication.measure_names.like(_like(query.measure), escape="\\"))
+    total = int(session.scalar(select(func.count()).where(*conditions)) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page_no = min(max(1, query.page), pages)
     rows = session.execute(
         select(
-            PortfolioProject.id,
-            PortfolioProject.title,
-            PortfolioProject.aim,
-            PortfolioProject.division,
+            Publication.project_id,
+            Publication.title,
+            Publication.aim,
+            Publication.division,
             Publication.organisation_id,
             Publication.scope,
             Publication.published_at,
         )
-        .join(PortfolioProject, PortfolioProject.id == Publication.project_id)
         .where(*conditions)
         .order_by(Publication.published_at.desc(), Publication.id.desc())
         .limit(PAGE_SIZE)
@@ -349,7 +342,7 @@ def search(session: Session, *, viewer: User, query: LibraryQuery) -> LibraryPag
     return LibraryPage(
         rows=[
             LibraryRow(
-                project_id=r.id,
+                project_id=r.project_id,
                 title=r.title,
                 aim=r.aim,
                 division=r.division,

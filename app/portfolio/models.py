@@ -235,16 +235,20 @@ class CoachRequest(Base):
 
 class Publication(Base):
     """A project proposed for the library, or published there. One per project: proposing again
-    after a refusal or a withdrawal starts its consent over. `measure_names` is what the library's
-    measure filter searches, written when the project is published."""
+    after a refusal or a withdrawal starts its consent over.
+
+    When it is published, what the library lists and searches is copied here (its title, aim,
+    setting, lead's staff group and measure names, with lower-case copies to search), so the
+    library reads this one table: no join, and on PostgreSQL trigram indexes for the text."""
 
     __tablename__ = "portfolio_publication"
     __table_args__ = (
         CheckConstraint(_in("scope", SCOPES), name="scope"),
         CheckConstraint(_in("status", PUBLICATION_STATUSES), name="status"),
         CheckConstraint("(status = 'published') = (published_at IS NOT NULL)", name="published"),
-        # The library: community-wide, newest first; and one organisation's own.
-        Index("ix_portfolio_publication_library", "status", "scope", "published_at"),
+        # The library, newest first (walked in order, the scope checked on the way) ...
+        Index("ix_portfolio_publication_library", "status", "published_at", "id"),
+        # ... and one organisation's own publications.
         Index("ix_portfolio_publication_org", "organisation_id", "status", "published_at"),
     )
 
@@ -256,7 +260,6 @@ class Publication(Base):
     scope: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     lessons: Mapped[str] = mapped_column(Text, default="")
-    measure_names: Mapped[str] = mapped_column(Text, default="")
     proposed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -266,6 +269,15 @@ class Publication(Base):
     withdrawn_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # Copied when published: what the library lists ...
+    title: Mapped[str] = mapped_column(String(200), default="")
+    aim: Mapped[str] = mapped_column(Text, default="")
+    division: Mapped[str] = mapped_column(String(120), default="")
+    lead_staff_group: Mapped[str] = mapped_column(String(40), default="other")
+    # ... and what it searches, in lower case: title and aim, the setting, the measures' names.
+    topic: Mapped[str] = mapped_column(Text, default="")
+    setting: Mapped[str] = mapped_column(String(120), default="")
+    measure_names: Mapped[str] = mapped_column(Text, default="")
 
 
 class PublicationConsent(Base):

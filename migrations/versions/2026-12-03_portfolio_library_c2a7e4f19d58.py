@@ -1,7 +1,8 @@
 """portfolio_library: publications with the team's consent, and adapted projects
 
 New tables: portfolio_publication (a project proposed for or published in the library, its scope,
-lessons learned and the measure names the library searches), portfolio_consent (each team
+lessons learned, and what the library lists and searches, copied when published; on PostgreSQL
+trigram indexes for the text searches, with the pg_trgm extension), portfolio_consent (each team
 member's answer) and portfolio_adaptation (what an adapted project came from, with the copied
 driver diagram and measure definitions). Downgrade drops them.
 
@@ -20,6 +21,8 @@ down_revision: str | None = "7f3c9b2e6a14"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+TRIGRAM_COLUMNS = ("topic", "setting", "measure_names")
+
 
 def upgrade() -> None:
     op.create_table(
@@ -30,12 +33,18 @@ def upgrade() -> None:
         sa.Column("scope", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("lessons", sa.Text(), nullable=False),
-        sa.Column("measure_names", sa.Text(), nullable=False),
         sa.Column("proposed_by_id", sa.Integer(), nullable=True),
         sa.Column("proposed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("aim", sa.Text(), nullable=False),
+        sa.Column("division", sa.String(length=120), nullable=False),
+        sa.Column("lead_staff_group", sa.String(length=40), nullable=False),
+        sa.Column("topic", sa.Text(), nullable=False),
+        sa.Column("setting", sa.String(length=120), nullable=False),
+        sa.Column("measure_names", sa.Text(), nullable=False),
         sa.CheckConstraint(
             "scope IN ('organisation', 'community')", name=op.f("ck_portfolio_publication_scope")
         ),
@@ -76,13 +85,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("portfolio_publication", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_portfolio_publication_library", ["status", "scope", "published_at"], unique=False
+            "ix_portfolio_publication_library", ["status", "published_at", "id"], unique=False
         )
         batch_op.create_index(
             "ix_portfolio_publication_org",
             ["organisation_id", "status", "published_at"],
             unique=False,
         )
+
+    if op.get_bind().dialect.name == "postgresql":
+        # The library's "contains" searches (LIKE '%...%') use trigram indexes on PostgreSQL.
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for column in TRIGRAM_COLUMNS:
+            op.execute(
+                f"CREATE INDEX ix_portfolio_publication_{column}_trgm ON portfolio_publication "
+                f"USING gin ({column} gin_trgm_ops)"
+            )
 
     op.create_table(
         "portfolio_consent",
@@ -140,6 +158,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for column in TRIGRAM_COLUMNS:
+            op.execute(f"DROP INDEX IF EXISTS ix_portfolio_publication_{column}_trgm")
     with op.batch_alter_table("portfolio_adaptation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_portfolio_adaptation_source_id"))
     op.drop_table("portfolio_adaptation")

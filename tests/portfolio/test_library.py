@@ -399,7 +399,7 @@ def test_the_library_searches_by_topic_setting_staff_group_and_measure(
     # A measure name to search for (what publication records from the plan).
     pub = library.publication_of(db, project_id=sepsis.id)
     assert pub is not None
-    pub.measure_names = "Screened within an hour\nLength of stay"
+    pub.measure_names = "screened within an hour\nlength of stay"
     db.flush()
 
     sign_in(client, person(db, organisation=YORK).email)
