@@ -1,6 +1,6 @@
 """The project library: publishing a project with every team member's consent, the privacy guard
-run again over what is published, the library's search, withdrawal, and "Adapt this project".
-Services flush, never commit."""
+run again over what is published, the library's search and withdrawal ("Adapt this project" is in
+adapt.py, the write-up it reads in writeup.py). Services flush, never commit."""
 
 from __future__ import annotations
 
@@ -16,16 +16,14 @@ from app.accounts.models import User
 from app.core.db import utcnow
 from app.core.errors import InvalidInput
 from app.core.schemas import Schema
-from app.portfolio import coaching
+from app.portfolio import coaching, writeup
 from app.portfolio.constants import PUBLISHABLE_SCORE, SCOPES
 from app.portfolio.exceptions import (
-    NoOrganisation,
     NotOnTeam,
     PortfolioProjectNotFound,
     WrongStatus,
 )
 from app.portfolio.models import (
-    Adaptation,
     PortfolioMember,
     PortfolioProject,
     PortfolioTheme,
@@ -34,7 +32,6 @@ from app.portfolio.models import (
 )
 from app.portfolio.schemas import PersonPublic
 from app.portfolio.service import ProjectAccess, require_member
-from app.projects import chart_data, export
 from app.projects import service as projects_service
 from app.projects.privacy import identifier_problem
 from app.projects.schemas import ProjectDetail
@@ -53,12 +50,6 @@ def is_eligible(session: Session, *, project: PortfolioProject) -> bool:
         return False
     status = projects_service.project_status(session, project_id=project.cohort_project_id)
     return status == "signed_off"
-
-
-def cohort_detail(session: Session, *, project: PortfolioProject) -> ProjectDetail | None:
-    if project.cohort_project_id is None:
-        return None
-    return projects_service.library_detail(session, project_id=project.cohort_project_id)
 
 
 def _published_text(
@@ -91,7 +82,7 @@ def _published_text(
 
 def guard(session: Session, *, project: PortfolioProject, lessons: str) -> None:
     """Refuse publication while anything to be published holds a patient identifier."""
-    detail = cohort_detail(session, project=project)
+    detail = writeup.cohort_detail(session, project=project)
     for name, label, text in _published_text(project, lessons, detail):
         problem = identifier_problem(text or "")
         if problem:
@@ -241,8 +232,8 @@ def _publish_if_agreed(session: Session, *, project: PortfolioProject, pub: Publ
     # The texts may have changed since it was proposed: the guard runs again as it goes out.
     guard(session, project=project, lessons=pub.lessons)
     # What the library lists and searches, as it was when everyone agreed.
-    aim = source_aim(session, project=project)
-    names = [m["name"] for m in _plan(session, project=project).get("measures", [])]
+    aim = writeup.source_aim(session, project=project)
+    names = [m["name"] for m in writeup.plan_of(session, project=project).get("measures", [])]
     pub.title, pub.aim, pub.division = project.title, aim, project.division
     pub.lead_staff_group = project.lead_staff_group
     pub.topic = f"{project.title}\n{aim}".lower()
@@ -274,6 +265,11 @@ class LibraryQuery:
     staff_group: str = ""
     measure: str = ""
     page: int = 1
+
+
+def query_args(query: LibraryQuery) -> dict[str, str]:
+    """The search's filters, for the links to other pages of it."""
+    return {k: v for k, v in vars(query).items() if k != "page" and isinstance(v, str)}
 
 
 class LibraryRow(Schema):
@@ -397,115 +393,3 @@ def themes_of(session: Session, *, project_id: int) -> list[str]:
 def organisation_name(session: Session, *, organisation_id: int) -> str:
     names = accounts_service.organisation_names(session, organisation_ids=[organisation_id])
     return names.get(organisation_id, "")
-
-
-def cohort_charts(
-    session: Session, *, project: PortfolioProject, base_url: str
-) -> list[export.Chart]:
-    """Each measure's own chart, for the write-up (drawn in the page, never linked)."""
-    if project.cohort_project_id is None:
-        return []
-    return chart_data.export_charts(
-        session, project_id=project.cohort_project_id, base_url=base_url
-    )
-
-
-def adaptation_of(session: Session, *, project_id: int) -> Adaptation | None:
-    return session.get(Adaptation, project_id)
-
-
-# --- Adapt this project -----------------------------------------------------------------------
-
-
-def _depths(detail: ProjectDetail) -> list[dict[str, Any]]:
-    """The driver diagram in reading order, each box with its depth (the aim is 0)."""
-    children: dict[int | None, list[Any]] = {}
-    for n in sorted(detail.drivers, key=lambda n: (n.position, n.id)):
-        children.setdefault(n.parent_id, []).append(n)
-    out: list[dict[str, Any]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for n in children.get(parent, []):
-            out.append({"kind": n.kind, "text": n.text, "depth": depth})
-            walk(n.id, depth + 1)
-
-    walk(None, 0)
-    return out
-
-
-def _plan(session: Session, *, project: PortfolioProject) -> dict[str, Any]:
-    """The aim's driver diagram and the measures' definitions (never their data)."""
-    detail = cohort_detail(session, project=project)
-    if detail is not None:
-        return {
-            "drivers": _depths(detail),
-            "measures": [
-                {
-                    "name": m.name,
-                    "kind": m.kind,
-                    "data_type": m.data_type,
-                    "definition": m.definition,
-                    "unit": m.unit,
-                    "direction": m.direction,
-                    "target": m.target,
-                    "method": m.method,
-                }
-                for m in detail.measures
-            ],
-        }
-    adapted = adaptation_of(session, project_id=project.id)
-    return dict(adapted.plan) if adapted is not None else {"drivers": [], "measures": []}
-
-
-def source_aim(session: Session, *, project: PortfolioProject) -> str:
-    detail = cohort_detail(session, project=project)
-    return (detail.aim if detail is not None and detail.aim else project.aim) or ""
-
-
-def plan_of(session: Session, *, project: PortfolioProject) -> dict[str, Any]:
-    return _plan(session, project=project)
-
-
-def adapt(session: Session, *, viewer: User, project_id: int) -> PortfolioProject:
-    """A new project of the viewer's organisation, from a published one they can read."""
-    if viewer.organisation_id is None:
-        raise NoOrganisation()
-    source, _pub = published(session, viewer=viewer, project_id=project_id)
-    now = utcnow()
-    aim = source_aim(session, project=source)
-    project = PortfolioProject(
-        organisation_id=viewer.organisation_id,
-        kind="qi",
-        title=source.title[:200],
-        aim=aim[:2000],
-        division="",
-        status="awaiting_approval",
-        lead_id=viewer.id,
-        lead_staff_group=viewer.staff_group,
-        answers={},
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(project)
-    session.flush()
-    session.add(PortfolioMember(project_id=project.id, user_id=viewer.id))
-    themes = session.scalars(
-        select(PortfolioTheme.theme).where(PortfolioTheme.project_id == source.id)
-    )
-    session.add_all(
-        PortfolioTheme(project_id=project.id, organisation_id=project.organisation_id, theme=t)
-        for t in themes
-    )
-    org = accounts_service.organisation_names(session, organisation_ids=[source.organisation_id])
-    session.add(
-        Adaptation(
-            project_id=project.id,
-            source_id=source.id,
-            source_title=source.title,
-            source_organisation=org.get(source.organisation_id, ""),
-            plan=_plan(session, project=source),
-            created_at=now,
-        )
-    )
-    session.flush()
-    return project

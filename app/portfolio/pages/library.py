@@ -3,7 +3,11 @@ published project, withdrawal, and "Adapt this project"."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from app.accounts.constants import STAFF_GROUPS
@@ -13,10 +17,11 @@ from app.core.errors import AppError, InvalidInput
 from app.core.forms import form_dict
 from app.core.pagination import Pager
 from app.core.responses import done_redirect
-from app.portfolio import library, scores
+from app.portfolio import adapt, library, scores, writeup
 from app.portfolio.constants import THEMES
 from app.portfolio.dependencies import PortfolioMember, PortfolioReader
-from app.portfolio.pages.common import page, page_router
+from app.portfolio.models import PortfolioProject
+from app.portfolio.pages.common import Page, page, page_router
 from app.portfolio.pages.registry import project_page
 from app.projects import export
 
@@ -65,21 +70,23 @@ def _page_number(text: str) -> int:
     return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
 
 
-@pages.get("/portfolio/library")
-def library_search(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    """Published projects the person may read, searchable by topic, setting, staff group, measure."""
-    params = request.query_params
+def _query(params: QueryParams) -> library.LibraryQuery:
     staff = params.get("staff_group", "")
-    query = library.LibraryQuery(
+    return library.LibraryQuery(
         topic=params.get("topic", "")[:200],
         setting=params.get("setting", "")[:120],
         staff_group=staff if staff in STAFF_GROUPS else "",
         measure=params.get("measure", "")[:200],
         page=_page_number(params.get("page", "1")),
     )
+
+
+@pages.get("/portfolio/library")
+def library_search(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    """Published projects the person may read, searchable by topic, setting, staff group, measure."""
+    query = _query(request.query_params)
     found = library.search(session, viewer=user, query=query)
     pager = Pager(page=found.page, per_page=library.PAGE_SIZE, total=found.total)
-    args = {k: v for k, v in vars(query).items() if k != "page"}
     return page(
         request,
         "library.html",
@@ -87,9 +94,39 @@ def library_search(request: Request, user: CurrentUser, session: SessionDep) -> 
         query=query,
         found=found,
         pager=pager,
-        pagination=pager.links("/portfolio/library", **args),
+        pagination=pager.links("/portfolio/library", **library.query_args(query)),
         staff_groups=STAFF_GROUPS,
     ).render(request)
+
+
+def _published(
+    request: Request, session: Session, project: PortfolioProject, **context: Any
+) -> Page:
+    """The published page: a cohort project's SQUIRE write-up with its charts, or the
+    registration's own words and the plan it was adapted with; the progress score chart."""
+    detail = writeup.cohort_detail(session, project=project)
+    sections: list[export.Section] = []
+    doc_title = project.title
+    if detail is not None:
+        base = str(request.base_url).rstrip("/")
+        charts = writeup.cohort_charts(session, project=project, base_url=base)
+        doc_title, sections = export.outline(detail, charts)
+    history = scores.history(session, project_id=project.id)
+    return page(
+        request,
+        "published.html",
+        project.title,
+        project=project,
+        organisation=library.organisation_name(session, organisation_id=project.organisation_id),
+        team=library.team_names(session, project_id=project.id),
+        theme_names=[THEMES[t] for t in library.themes_of(session, project_id=project.id)],
+        doc_title=doc_title,
+        sections=sections,
+        chart=scores.step_chart(history),
+        plan=writeup.plan_of(session, project=project) if detail is None else None,
+        adaptation=writeup.adaptation_of(session, project_id=project.id),
+        **context,
+    )
 
 
 @pages.get("/portfolio/library/{project_id}")
@@ -98,34 +135,14 @@ def published_project(
 ) -> Response:
     """A published project: the write-up, its charts and the lessons learned."""
     project, pub = library.published(session, viewer=user, project_id=project_id)
-    detail = library.cohort_detail(session, project=project)
-    sections: list[export.Section] = []
-    doc_title = project.title
-    if detail is not None:
-        base = str(request.base_url).rstrip("/")
-        charts = library.cohort_charts(session, project=project, base_url=base)
-        doc_title, sections = export.outline(detail, charts)
-    history = scores.history(session, project_id=project.id)
-    return page(
-        request,
-        "published.html",
-        project.title,
-        project=project,
-        publication=pub,
-        organisation=library.organisation_name(session, organisation_id=project.organisation_id),
-        team=library.team_names(session, project_id=project.id),
-        theme_names=[THEMES[t] for t in library.themes_of(session, project_id=project.id)],
-        doc_title=doc_title,
-        sections=sections,
-        chart=scores.step_chart(history),
-        plan=library.plan_of(session, project=project) if detail is None else None,
-        adaptation=library.adaptation_of(session, project_id=project.id),
-        can_adapt=user.organisation_id is not None,
-    ).render(request)
+    can_adapt = user.organisation_id is not None
+    return _published(request, session, project, publication=pub, can_adapt=can_adapt).render(
+        request
+    )
 
 
 @pages.post("/portfolio/library/{project_id}/adapt")
 def adapt_project(project_id: int, user: CurrentUser, session: SessionDep) -> Response:
     """Start a project in the person's own organisation from a published one."""
-    project = library.adapt(session, viewer=user, project_id=project_id)
+    project = adapt.adapt(session, viewer=user, project_id=project_id)
     return done_redirect(f"/portfolio/projects/{project.id}/edit", "adapted")

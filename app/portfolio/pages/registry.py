@@ -18,7 +18,7 @@ from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.core.forms import form_dict
 from app.core.responses import done_redirect
-from app.portfolio import classifier, coaching, library, scores, service
+from app.portfolio import classifier, coaching, library, scores, service, writeup
 from app.portfolio.constants import SCOPES, THEMES
 from app.portfolio.dependencies import PortfolioMember, PortfolioQiLead, PortfolioReader
 from app.portfolio.exceptions import ResearchNotRegistrable
@@ -173,8 +173,8 @@ def project_page(request: Request, acc: ProjectAccess, session: Session, **extra
             and pub_status in ("proposed", "published"),
         },
         publication=publication,
-        adaptation=library.adaptation_of(session, project_id=project.id),
-        plan=library.plan_of(session, project=acc.project),
+        adaptation=writeup.adaptation_of(session, project_id=project.id),
+        plan=writeup.plan_of(session, project=acc.project),
         scopes=SCOPES,
         library_form={"scope": "", "lessons": publication.lessons if publication else ""},
         reviews=service.reviews(session, project_id=project.id),
