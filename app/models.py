@@ -39,6 +39,7 @@ from app.lti.models import (
 from app.notifications.models import Notification, NotificationSetting
 from app.outbox.models import OutboxMessage, OutboxTask
 from app.portfolio.models import (
+    Adaptation,
     CoachRequest,
     PortfolioComment,
     PortfolioMember,
@@ -47,6 +48,8 @@ from app.portfolio.models import (
     PortfolioSetting,
     PortfolioTheme,
     ProgressScore,
+    Publication,
+    PublicationConsent,
     QiLead,
 )
 from app.progress.models import ModuleProgress
@@ -76,6 +79,7 @@ from app.xapi.models import LrsConnection, XapiActor
 
 __all__ = [
     "REPORT_INDEXES",
+    "Adaptation",
     "Attendance",
     "AuditEvent",
     "Base",
@@ -129,6 +133,8 @@ __all__ = [
     "ProjectComment",
     "ProjectMember",
     "ProviderDomain",
+    "Publication",
+    "PublicationConsent",
     "QiLead",
     "QuizAttempt",
     "ReportCompletionMonth",

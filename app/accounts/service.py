@@ -323,14 +323,16 @@ def organisations_with_counts(session: Session) -> list[tuple[Organisation, int]
     return [(org, int(n)) for org, n in rows]
 
 
-def organisation_names(session: Session, *, ids: Collection[int]) -> dict[int, str]:
+def organisation_names(session: Session, *, organisation_ids: Collection[int]) -> dict[int, str]:
     """Organisations' names by id, for lists: one query."""
-    if not ids:
+    if not organisation_ids:
         return {}
     rows = session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(ids)))
+        select(Organisation.id, Organisation.name).where(
+            Organisation.id.in_(list(organisation_ids))
+        )
     )
-    return {row.id: row.name for row in rows}
+    return {r.id: r.name for r in rows}
 
 
 def get_organisation(session: Session, *, organisation_id: int) -> Organisation:

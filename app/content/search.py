@@ -180,9 +180,11 @@ def search(
 def outside_models(
     _obj: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any
 ) -> bool:
-    """For Alembic's comparison: the full-text index objects the migration makes by hand."""
+    """For Alembic's comparison: the full-text and trigram index objects migrations make by hand."""
     if type_ == "table" and name and name.startswith("search_entry_fts"):
         return False
     if type_ == "index" and name == "ix_search_entry_document":
         return False
+    if type_ == "index" and name and name.endswith("_trgm"):
+        return False  # PostgreSQL trigram indexes (the portfolio library's), made by hand
     return not (type_ == "column" and name == "document")

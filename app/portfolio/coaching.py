@@ -305,7 +305,7 @@ def coach_directory(session: Session, *, organisation_id: int | None = None) -> 
     ):
         themes.setdefault(int(coach_id or 0), set()).add(theme)
     users = accounts_service.users_by_id(session, user_ids={c for c, _, _ in counts})
-    names = accounts_service.organisation_names(session, ids={o for _, o, _ in counts})
+    names = accounts_service.organisation_names(session, organisation_ids={o for _, o, _ in counts})
     entries: dict[int, CoachEntry] = {}
     for coach_id, org_id, n in counts:
         user = users.get(coach_id)
@@ -332,5 +332,5 @@ def coach_organisations(session: Session) -> list[tuple[int, str]]:
             .distinct()
         )
     )
-    names = accounts_service.organisation_names(session, ids=ids)
+    names = accounts_service.organisation_names(session, organisation_ids=ids)
     return sorted(names.items(), key=lambda item: item[1].lower())

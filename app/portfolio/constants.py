@@ -31,6 +31,18 @@ STATUS_COLOURS = {
 }
 DECISIONS = ("approved", "returned")
 
+# The project library: where a project is published, and how far its publication has got.
+SCOPES: dict[str, str] = {
+    "organisation": "My organisation's library",
+    "community": "The whole QI Academy community",
+}
+# proposed (waiting for the team's consent) -> published, or refused (someone said no); published
+# -> withdrawn. A refused or withdrawn project can be proposed again.
+PUBLICATION_STATUSES = ("proposed", "published", "refused", "withdrawn")
+CONSENTS = ("pending", "consented", "refused")
+# A project reaching this confirmed IHI score (or signed off in its cohort) can be published.
+PUBLISHABLE_SCORE = 4.0
+
 THEMES: dict[str, str] = {
     "patient_safety": "Patient safety",
     "patient_experience": "Patient experience",

@@ -21,7 +21,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
-from app.portfolio.constants import DECISIONS, REGISTRABLE_KINDS, SCALE, STATUSES, THEMES
+from app.portfolio.constants import (
+    CONSENTS,
+    DECISIONS,
+    PUBLICATION_STATUSES,
+    REGISTRABLE_KINDS,
+    SCALE,
+    SCOPES,
+    STATUSES,
+    THEMES,
+)
 from app.portfolio.constants import in_list as _in
 
 _SCORE_LIST = f"score IN ({', '.join(SCALE)})"
@@ -222,3 +231,86 @@ class CoachRequest(Base):
     answered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+
+
+class Publication(Base):
+    """A project proposed for the library, or published there. One per project: proposing again
+    after a refusal or a withdrawal starts its consent over.
+
+    When it is published, what the library lists and searches is copied here (its title, aim,
+    setting, lead's staff group and measure names, with lower-case copies to search), so the
+    library reads this one table: no join, and on PostgreSQL trigram indexes for the text."""
+
+    __tablename__ = "portfolio_publication"
+    __table_args__ = (
+        CheckConstraint(_in("scope", SCOPES), name="scope"),
+        CheckConstraint(_in("status", PUBLICATION_STATUSES), name="status"),
+        CheckConstraint("(status = 'published') = (published_at IS NOT NULL)", name="published"),
+        # The library, newest first (walked in order, the scope checked on the way) ...
+        Index("ix_portfolio_publication_library", "status", "published_at", "id"),
+        # ... and one organisation's own publications.
+        Index("ix_portfolio_publication_org", "organisation_id", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio_project.id", ondelete="CASCADE"), unique=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    proposed_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # Copied when published: what the library lists ...
+    title: Mapped[str] = mapped_column(String(200), default="")
+    aim: Mapped[str] = mapped_column(Text, default="")
+    division: Mapped[str] = mapped_column(String(120), default="")
+    lead_staff_group: Mapped[str] = mapped_column(String(40), default="other")
+    # ... and what it searches, in lower case: title and aim, the setting, the measures' names.
+    topic: Mapped[str] = mapped_column(Text, default="")
+    setting: Mapped[str] = mapped_column(String(120), default="")
+    measure_names: Mapped[str] = mapped_column(Text, default="")
+
+
+class PublicationConsent(Base):
+    """One team member's answer to a proposal to publish: pending, consented or refused."""
+
+    __tablename__ = "portfolio_consent"
+    __table_args__ = (CheckConstraint(_in("decision", CONSENTS), name="decision"),)
+
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio_publication.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    decision: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_at: Mapped[datetime | None]
+
+
+class Adaptation(Base):
+    """A project started with "Adapt this project": what it came from, and the plan copied from it
+    (the aim's driver diagram and the measures' definitions, never their data)."""
+
+    __tablename__ = "portfolio_adaptation"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("portfolio_project.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("portfolio_project.id", ondelete="SET NULL"), index=True
+    )
+    # Kept so the new project can still say where it came from if the source is deleted.
+    source_title: Mapped[str] = mapped_column(String(200))
+    source_organisation: Mapped[str] = mapped_column(String(200), default="")
+    # {"drivers": [{"kind", "text", "depth"}...], "measures": [{"name", "kind", ...}...]}
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]

@@ -132,9 +132,12 @@ def _owner(session: Session, project: Project) -> str:
 
 
 def project_public(session: Session, *, access: ProjectAccess) -> ProjectPublic:
-    p = access.project
+    return _public(session, access.project, cohort_name=access.cohort.name)
+
+
+def _public(session: Session, p: Project, *, cohort_name: str) -> ProjectPublic:
     return ProjectPublic(
-        **_summary(p, cohort_name=access.cohort.name, owner=_owner(session, p)).model_dump(),
+        **_summary(p, cohort_name=cohort_name, owner=_owner(session, p)).model_dump(),
         problem=p.problem,
         background=p.background,
         setting=p.setting,
@@ -278,9 +281,29 @@ def delete_member(session: Session, *, access: ProjectAccess, member_id: int) ->
 
 def detail(session: Session, *, access: ProjectAccess) -> ProjectDetail:
     """Everything in the workspace, for the export, the API and the submission snapshot."""
-    p = access.project
+    return _detail(
+        session, access.project, _public(session, access.project, cohort_name=access.cohort.name)
+    )
+
+
+def library_detail(session: Session, *, project_id: int) -> ProjectDetail | None:
+    """The whole project for the portfolio's library, which decides who may read it (a project
+    is published there only with its team's consent)."""
+    p = session.get(Project, project_id)
+    if p is None:
+        return None
+    cohort = cohorts_service.get_cohort(session, cohort_id=p.cohort_id)
+    return _detail(session, p, _public(session, p, cohort_name=cohort.name))
+
+
+def project_status(session: Session, *, project_id: int) -> str | None:
+    """The project's sign-off status ("signed_off" once a trainer has signed it off)."""
+    return session.scalar(select(Project.status).where(Project.id == project_id))
+
+
+def _detail(session: Session, p: Project, public: ProjectPublic) -> ProjectDetail:
     return ProjectDetail(
-        **project_public(session, access=access).model_dump(),
+        **public.model_dump(),
         members=members(session, project_id=p.id),
         team_members=team_member_names(session, project=p),
         drivers=nodes(session, project_id=p.id),

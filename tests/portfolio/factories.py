@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
 from app.accounts.constants import Role
 from app.accounts.models import User
-from app.portfolio import scores, service
-from app.portfolio.models import PortfolioProject
+from app.portfolio import library, scores, service
+from app.portfolio.models import PortfolioMember, PortfolioProject
 from app.portfolio.schemas import RegistrationCreate, ReviewCreate, ScoreCreate
 from tests.factories import PASSWORD
 
@@ -87,3 +88,38 @@ def score(db: Session, project: PortfolioProject, user: User, value: str, on: st
         db, acc=acc, data=ScoreCreate.model_validate({"score": value, "scored_on": on})
     )
     return row.id
+
+
+def confirm(db: Session, project: PortfolioProject, lead: User, score_id: int) -> None:
+    acc = service.access(db, project_id=project.id, user=lead)
+    scores.confirm(db, acc=acc, score_id=score_id)
+    db.flush()
+
+
+def scored(db: Session, project: PortfolioProject, user: User, lead: User, value: str) -> None:
+    """A score recorded by the team and confirmed by the QI lead."""
+    confirm(db, project, lead, score(db, project, user, value, "2026-10-01"))
+
+
+def publish(
+    db: Session,
+    project: PortfolioProject,
+    *,
+    scope: str = "community",
+    lessons: str = "Start small: one ward, one shift.",
+) -> None:
+    """Propose the project and have every team member consent, through the service."""
+    members = list(
+        db.scalars(select(PortfolioMember.user_id).where(PortfolioMember.project_id == project.id))
+    )
+    users = accounts_service.users_by_id(db, user_ids=members)
+    first, *rest = [users[i] for i in members]
+    library.propose(
+        db,
+        acc=service.access(db, project_id=project.id, user=first),
+        scope=scope,
+        lessons=lessons,
+    )
+    for user in rest:
+        library.answer(db, acc=service.access(db, project_id=project.id, user=user), consent=True)
+    db.flush()

@@ -13,18 +13,31 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.accounts import service as accounts_service
 from app.notifications.models import Notification
 from app.portfolio import router as portfolio_router
 from app.portfolio.models import (
+    Adaptation,
     CoachRequest,
     PortfolioComment,
+    PortfolioMember,
     PortfolioProject,
     PortfolioReview,
     ProgressScore,
+    Publication,
     QiLead,
 )
 from tests.factories import csrf_token, sign_in
-from tests.portfolio.factories import YORK, approve, person, qi_lead, register, score
+from tests.portfolio.factories import (
+    YORK,
+    approve,
+    person,
+    publish,
+    qi_lead,
+    register,
+    score,
+    scored,
+)
 
 P = "/portfolio/projects/{project_id}"
 PROJECT_ROUTES = [
@@ -38,7 +51,14 @@ PROJECT_ROUTES = [
     ("POST", P + "/coach-request"),
     ("POST", P + "/comments"),
     ("POST", P + "/status"),
+    ("POST", P + "/publish"),
+    ("POST", P + "/consent"),
+    ("POST", P + "/withdraw"),
 ]
+# The library's page of a project and "Adapt this project": open only while it is published, and
+# then only within its scope (tested below for an organisation-scope project).
+LIB = "/portfolio/library/{project_id}"
+LIBRARY_ROUTES = [("GET", LIB), ("POST", LIB + "/adapt")]
 ORG = "/portfolio/organisations/{organisation_id}"
 ORG_ROUTES = [
     ("GET", ORG),
@@ -58,6 +78,8 @@ OWN_ROUTES = {
     ("GET", "/notifications"),
     ("POST", "/notifications/read"),
     ("POST", "/notifications/settings"),
+    ("GET", "/portfolio/library"),
+    ("GET", "/coaches"),  # the coach directory: the same for everyone signed in
 }
 FORM = {
     "title": "Hijacked",
@@ -74,6 +96,9 @@ FORM = {
     "status": "stopped",
     "research_office_url": "https://evil.example",
     "research_office_email": "",
+    "scope": "community",
+    "lessons": "Hijacked lessons",
+    "consent": "yes",
 }
 
 
@@ -90,7 +115,7 @@ def test_every_portfolio_route_is_in_the_isolation_table() -> None:
         if isinstance(r, APIRoute)
         for m in r.methods
     }
-    assert ours == set(PROJECT_ROUTES + ORG_ROUTES + LEADER_ROUTES) | OWN_ROUTES
+    assert ours == set(PROJECT_ROUTES + ORG_ROUTES + LEADER_ROUTES + LIBRARY_ROUTES) | OWN_ROUTES
 
 
 @pytest.fixture
@@ -143,6 +168,9 @@ def _fingerprint(db: Session, project_id: int) -> tuple[Any, ...]:
         n(PortfolioComment),
         n(CoachRequest),
         n(Notification),
+        n(Publication),
+        n(Adaptation),
+        n(PortfolioProject),
     )
 
 
@@ -162,7 +190,7 @@ def test_outsiders_get_not_found_or_forbidden_and_change_nothing(
     sign_in(client, world["users"][who].email)
     token = csrf_token(client, "/portfolio")
     wrong = []
-    for method, template in PROJECT_ROUTES:
+    for method, template in PROJECT_ROUTES + LIBRARY_ROUTES:  # not published: 404 everywhere
         r = _call(client, method, template, ids, token)
         if r.status_code != 404 or project.title in r.text:
             wrong.append(f"{method} {template}: {r.status_code}")
@@ -182,7 +210,8 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_change_nothing(
     before = _fingerprint(db, project.id)
     token = csrf_token(client, "/login")
     wrong = []
-    for method, template in PROJECT_ROUTES + ORG_ROUTES + LEADER_ROUTES + sorted(OWN_ROUTES):
+    routes = PROJECT_ROUTES + ORG_ROUTES + LEADER_ROUTES + LIBRARY_ROUTES + sorted(OWN_ROUTES)
+    for method, template in routes:
         r = _call(client, method, template, ids, token)
         to_login = r.status_code in (302, 303) and r.headers["location"].startswith("/login")
         if not (r.status_code == 401 or to_login) or project.title in r.text:
@@ -207,5 +236,39 @@ def test_the_coach_reads_the_project_but_cannot_change_or_decide_it(
         P + "/coach",
         P + "/coach-request",
         P + "/status",
+        P + "/publish",
+        P + "/consent",
+        P + "/withdraw",
     ):
         assert _call(client, "POST", template, ids, token).status_code == 403, template
+
+
+@pytest.mark.parametrize("who", ["foreign_learner", "foreign_lead"])
+def test_another_organisation_cannot_read_or_adapt_an_organisation_scope_publication(
+    client: TestClient, db: Session, world: dict[str, Any], who: str
+) -> None:
+    project, ids = world["project"], world["ids"]
+    lead = db.get(type(world["users"]["colleague"]), ids["user_id"])
+    assert lead is not None
+    scored(db, project, project_member(db, project), lead, "4.0")
+    publish(db, project, scope="organisation")
+    before = _fingerprint(db, project.id)
+    sign_in(client, world["users"][who].email)
+    token = csrf_token(client, "/portfolio")
+    for method, template in LIBRARY_ROUTES:
+        r = _call(client, method, template, ids, token)
+        assert r.status_code == 404, template
+        assert project.title not in r.text
+    assert project.title not in client.get("/portfolio/library").text
+    assert _fingerprint(db, project.id) == before
+    # The colleague of the same organisation who is not on the team can read it.
+    client.cookies.clear()
+    sign_in(client, world["users"]["colleague"].email)
+    assert client.get(LIB.format(**ids)).status_code == 200
+
+
+def project_member(db: Session, project: PortfolioProject) -> Any:
+    ids = list(
+        db.scalars(select(PortfolioMember.user_id).where(PortfolioMember.project_id == project.id))
+    )
+    return accounts_service.users_by_id(db, user_ids=ids)[ids[0]]

@@ -37,6 +37,9 @@ LABELS = {
     "generalisable": "an answer about findings for elsewhere",
     "purpose": "what the project is for",
     "answers": "the answers to the questions",
+    "scope": "where to publish the project",
+    "lessons": "the lessons learned",
+    "consent": "whether you agree",
 }
 DONE = {
     "registered": "Your project has been registered. A QI lead of your organisation will review it.",
@@ -53,6 +56,15 @@ DONE = {
     "commented": "Your comment has been added.",
     "read": "All your notifications are marked as read.",
     "status": "The project's status has been changed.",
+    "proposed": "The rest of the team has been asked to agree. The project is published once "
+    "everyone has agreed.",
+    "published": "Everyone on the team agreed: the project is published in the library.",
+    "consented": "Thank you: you agreed to publish the project. It is published once everyone "
+    "has agreed.",
+    "declined": "You did not agree to publish the project, so it will not be published.",
+    "withdrawn": "The project has been withdrawn from the library.",
+    "adapted": "Your new project has been started from the one in the library. Check its title "
+    "and aim, add your division or service, then save it: a QI lead will review it.",
 }
 
 VOCAB = {

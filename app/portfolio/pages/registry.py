@@ -18,8 +18,8 @@ from app.core.deps import SessionDep
 from app.core.errors import AppError
 from app.core.forms import form_dict
 from app.core.responses import done_redirect
-from app.portfolio import classifier, coaching, scores, service
-from app.portfolio.constants import THEMES
+from app.portfolio import classifier, coaching, library, scores, service, writeup
+from app.portfolio.constants import SCOPES, THEMES
 from app.portfolio.dependencies import PortfolioMember, PortfolioQiLead, PortfolioReader
 from app.portfolio.exceptions import ResearchNotRegistrable
 from app.portfolio.pages.common import Page, page, page_router
@@ -147,6 +147,8 @@ async def register_project(request: Request, user: CurrentUser, session: Session
 def project_page(request: Request, acc: ProjectAccess, session: Session, **extra: Any) -> Page:
     project = service.project_public(session, acc=acc)
     history = scores.history(session, project_id=project.id)
+    publication = library.state(session, acc=acc)
+    pub_status = publication.status if publication else None
     return page(
         request,
         "project.html",
@@ -161,7 +163,20 @@ def project_page(request: Request, acc: ProjectAccess, session: Session, **extra
             "status": (acc.is_member or acc.is_qi_lead)
             and project.status in ("active", "completed", "stopped"),
             "ask": acc.is_member and project.coach is None,
+            "publish": acc.is_member
+            and pub_status in (None, "refused", "withdrawn")
+            and library.is_eligible(session, project=acc.project),
+            "consent": pub_status == "proposed"
+            and publication is not None
+            and publication.my_decision == "pending",
+            "withdraw": (acc.is_member or acc.is_qi_lead)
+            and pub_status in ("proposed", "published"),
         },
+        publication=publication,
+        adaptation=writeup.adaptation_of(session, project_id=project.id),
+        plan=writeup.plan_of(session, project=acc.project),
+        scopes=SCOPES,
+        library_form={"scope": "", "lessons": publication.lessons if publication else ""},
         reviews=service.reviews(session, project_id=project.id),
         history=history,
         chart=scores.step_chart(history),
