@@ -1,5 +1,6 @@
 """The portfolio dashboard: an organisation's projects counted by status, score, theme, division
-and the lead's staff group, month by month, and those with no update for 8 weeks. Each is its own
+and the lead's staff group, month by month, those with no update for 8 weeks, and those whose
+measures show improvement. Each is its own
 view (a page and a CSV): one GROUP BY on an index, or one indexed range, so each stays under
 100 ms at 100,000 projects (bench/portfolio.py)."""
 
@@ -19,10 +20,12 @@ from app.core.errors import NotFound
 from app.core.timefmt import day, month
 from app.portfolio.constants import KINDS, SCALE, STALE_DAYS, STATUSES, THEMES
 from app.portfolio.models import PortfolioProject, PortfolioTheme
+from app.projects import service as projects_service
 
 STALE_LIMIT = 100
 MONTHS = 12
-TABLES = ("status", "score", "theme", "division", "staff_group", "months", "stale")
+TABLES = ("status", "score", "theme", "division", "staff_group", "months", "stale", "improving")
+IMPROVING_LIMIT = 500
 VIEW_NAMES = {
     "status": "Status",
     "score": "Progress score",
@@ -31,6 +34,7 @@ VIEW_NAMES = {
     "staff_group": "Lead's staff group",
     "months": "Month by month",
     "stale": "No update for 8 weeks",
+    "improving": "Measures showing improvement",
 }
 
 
@@ -200,12 +204,55 @@ def _stale(session: Session, org: int, now: datetime) -> Table:
     )
 
 
+def _improving(session: Session, org: int) -> Table:
+    """Active Silver cohort projects (the ones with measures and data here) whose charts show
+    improvement: a special cause in the measure's own improvement direction, as its page shows."""
+    linked = session.execute(
+        select(
+            PortfolioProject.id,
+            PortfolioProject.cohort_project_id,
+            PortfolioProject.title,
+            PortfolioProject.division,
+        )
+        .where(
+            PortfolioProject.organisation_id == org,
+            PortfolioProject.status == "active",
+            PortfolioProject.cohort_project_id.is_not(None),
+        )
+        .order_by(PortfolioProject.updated_at.desc(), PortfolioProject.id)
+        .limit(IMPROVING_LIMIT)
+    ).all()
+    improving = projects_service.improving_measures(
+        session, project_ids=[p.cohort_project_id for p in linked if p.cohort_project_id]
+    )
+    shown = [p for p in linked if p.cohort_project_id in improving]
+    rows = [[p.title, p.division, ", ".join(improving[p.cohort_project_id])] for p in shown]
+    checked = (
+        f"the {IMPROVING_LIMIT} most recently updated" if len(linked) == IMPROVING_LIMIT else ""
+    )
+    return Table(
+        "improving",
+        f"Active projects with a measure showing improvement: {len(shown)} of {len(linked)}",
+        ["Project", "Division or service", "Measures showing improvement"],
+        rows,
+        numeric=(),
+        note=(
+            "Counted among active Silver cohort projects, which record their measures here"
+            + (f" ({checked})." if checked else ".")
+            + " A measure shows improvement when its XmR chart has a special cause in the"
+            " direction the team wants (Making Data Count rules)."
+        ),
+        links={i: p.id for i, p in enumerate(shown)},
+    )
+
+
 BUILDERS = {
     "status": _status,
     "score": _score,
     "theme": _theme,
     "division": _division,
     "staff_group": _staff_group,
+    "improving": _improving,
 }
 
 

@@ -28,11 +28,18 @@ MAX_MEASURES = 30
 
 def measures(session: Session, *, project_id: int) -> list[MeasureData]:
     """Every measure with its data and rebase dates: three queries however many measures."""
+    return measures_of(session, project_ids=[project_id]).get(project_id, [])
+
+
+def measures_of(session: Session, *, project_ids: Sequence[int]) -> dict[int, list[MeasureData]]:
+    """Every measure of these projects, with data and rebase dates, by project: three queries."""
+    if not project_ids:
+        return {}
     rows = list(
         session.scalars(
             select(Measure)
-            .where(Measure.project_id == project_id)
-            .order_by(Measure.position, Measure.id)
+            .where(Measure.project_id.in_(list(project_ids)))
+            .order_by(Measure.project_id, Measure.position, Measure.id)
         )
     )
     ids = [m.id for m in rows]
@@ -50,25 +57,27 @@ def measures(session: Session, *, project_id: int) -> list[MeasureData]:
         .order_by(MeasureRebase.starts_on)
     ):
         rebases.setdefault(r.measure_id, []).append(RebasePublic.model_validate(r))
-    return [
-        MeasureData(
-            id=m.id,
-            kind=m.kind,  # type: ignore[arg-type]
-            data_type=m.data_type,  # type: ignore[arg-type]
-            name=m.name,
-            definition=m.definition,
-            unit=m.unit,
-            direction=m.direction,  # type: ignore[arg-type]
-            target=m.target,
-            method=m.method,  # type: ignore[arg-type]
-            baseline_points=m.baseline_points,
-            is_main=m.is_main,
-            points=len(data.get(m.id, [])),
-            rebases=rebases.get(m.id, []),
-            data=data.get(m.id, []),
+    out: dict[int, list[MeasureData]] = {}
+    for m in rows:
+        out.setdefault(m.project_id, []).append(
+            MeasureData(
+                id=m.id,
+                kind=m.kind,  # type: ignore[arg-type]
+                data_type=m.data_type,  # type: ignore[arg-type]
+                name=m.name,
+                definition=m.definition,
+                unit=m.unit,
+                direction=m.direction,  # type: ignore[arg-type]
+                target=m.target,
+                method=m.method,  # type: ignore[arg-type]
+                baseline_points=m.baseline_points,
+                is_main=m.is_main,
+                points=len(data.get(m.id, [])),
+                rebases=rebases.get(m.id, []),
+                data=data.get(m.id, []),
+            )
         )
-        for m in rows
-    ]
+    return out
 
 
 def measure_data(session: Session, *, project_id: int, measure_id: int) -> MeasureData:

@@ -9,6 +9,7 @@ comments (`signoff`), and each learner's project state for trainers and awards (
 from __future__ import annotations
 
 from app.projects.drivers import MAX_NODES, add_node, delete_node, nodes, tree, update_node
+from app.projects.improvement import improving_measures
 from app.projects.measures import (
     MAX_MEASURES,
     add_rebase,
@@ -89,6 +90,7 @@ __all__ = [
     "detail",
     "history",
     "import_csv",
+    "improving_measures",
     "is_signed_off",
     "learner_ids",
     "library_detail",

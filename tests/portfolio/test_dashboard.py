@@ -117,3 +117,74 @@ def test_each_dashboard_view_runs_the_same_queries_for_3_projects_or_30(
     for i in range(27):
         register(db, nurse, themes=["falls", "flow"], division=f"Division {i}")
     assert statements() == few
+
+
+def test_improving_lists_cohort_projects_whose_measures_show_improvement(
+    client: TestClient, db: Session
+) -> None:
+    from sqlalchemy import select
+
+    from app.portfolio.models import PortfolioProject
+    from app.projects import service as projects_service
+    from app.projects.schemas import MeasureIn
+    from tests.projects.factories import access, make_cohort, make_learner, make_trainer, start
+    from tests.projects.factories import weeks as project_weeks
+
+    cohort = make_cohort(db, lead=make_trainer(db))
+    flat = [60.0, 63, 61, 64, 62, 59, 63, 62, 61, 64, 60, 62, 61, 63, 62, 60]
+    rising = [*flat[:12], 80.0, 84, 86, 83]  # a shift upwards: a special cause
+    made = {}
+    for name, values, direction in (
+        ("Ann Lee", rising, "increase"),  # the team wants more: improvement
+        ("Ben Cole", rising, "decrease"),  # the team wants fewer: a rise is not improvement
+        ("Cat Dunn", flat, "increase"),  # common cause only
+    ):
+        learner = make_learner(db, cohort, name=name)
+        project = start(db, learner, cohort, title=f"Doses on time ({name})")
+        a = access(db, project, learner)
+        m = projects_service.create_measure(
+            db,
+            access=a,
+            data=MeasureIn.model_validate(
+                {
+                    "kind": "outcome",
+                    "name": "Doses on time",
+                    "definition": "Time-critical doses given within 30 minutes",
+                    "unit": "% of doses",
+                    "direction": direction,
+                    "baseline_points": 12,  # limits from the first 12 weeks, before the change
+                }
+            ),
+        )
+        points = list(zip(project_weeks(len(values)), values, strict=True))
+        projects_service.save_points(db, access=a, measure_id=m.id, points=points)
+        made[name] = project
+    db.flush()
+    org = cohort.organisation_id
+    assert org is not None
+    t = dashboard.table(db, organisation_id=org, key="improving")
+    assert t.caption == "Active projects with a measure showing improvement: 1 of 3"
+    assert t.rows == [["Doses on time (Ann Lee)", "", "Doses on time"]]
+    ann = db.scalar(
+        select(PortfolioProject).where(PortfolioProject.cohort_project_id == made["Ann Lee"].id)
+    )
+    assert ann is not None
+    assert t.links == {0: ann.id}
+
+    lead = qi_lead(db, organisation=ann_org_name(db, org))
+    sign_in(client, lead.email)
+    page = client.get(f"/portfolio/organisations/{org}/dashboard", params={"view": "improving"})
+    assert page.status_code == 200
+    assert f'href="/portfolio/projects/{ann.id}">Doses on time (Ann Lee)</a>' in page.text
+    csv_text = client.get(f"/portfolio/organisations/{org}/dashboard/improving.csv").text
+    assert list(csv.reader(io.StringIO(csv_text)))[1] == [
+        "Doses on time (Ann Lee)",
+        "",
+        "Doses on time",
+    ]
+
+
+def ann_org_name(db: Session, org: int) -> str:
+    from app.accounts import service as accounts_service
+
+    return accounts_service.organisation_names(db, organisation_ids=[org])[org]

@@ -15,7 +15,9 @@ from app.portfolio.pages.common import page, page_router
 
 pages = page_router()
 
-View = Literal["status", "score", "theme", "division", "staff_group", "months", "stale"]
+View = Literal[
+    "status", "score", "theme", "division", "staff_group", "months", "stale", "improving"
+]
 ViewQuery = Annotated[View, Query(description="Which count to show")]
 
 
