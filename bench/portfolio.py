@@ -78,9 +78,10 @@ def _migrate(url: str) -> None:
     command.upgrade(cfg, "head")
 
 
-def generate(engine: Engine, *, projects: int) -> None:
-    """One big organisation, 2,000 staff as leads, `projects` projects with 1-3 themes, a team of
-    2, a spread of statuses and confirmed scores, over three years; a second organisation too."""
+def generate(engine: Engine, *, projects: int, learners: int = 2000) -> None:
+    """One big organisation, `learners` accounts (the first 2,000 are the projects' leads and
+    teams; one in 50 belongs to a second organisation), `projects` projects with 1-3 themes, a
+    team of 2, a spread of statuses and confirmed scores, over three years."""
     themes = list(THEMES)
     groups = list(STAFF_GROUPS)
     levels = [float(s) for s in SCALE]
@@ -95,9 +96,9 @@ def generate(engine: Engine, *, projects: int) -> None:
             text(
                 "INSERT INTO user_account (id, email, full_name, organisation_id, staff_group, is_active, token_version)"
                 " SELECT g, 'u' || g || '@example.nhs.uk', 'Person ' || g, 1 + (g % 50 = 0)::int,"
-                " (CAST(:groups AS text[]))[1 + g % :ng], true, 0 FROM generate_series(1, 2000) g"
+                " (CAST(:groups AS text[]))[1 + g % :ng], true, 0 FROM generate_series(1, :learners) g"
             ),
-            {"groups": groups, "ng": len(groups)},
+            {"groups": groups, "ng": len(groups), "learners": max(learners, 2000)},
         )
         conn.execute(
             text(
@@ -154,7 +155,10 @@ def generate(engine: Engine, *, projects: int) -> None:
             text("SELECT setval(pg_get_serial_sequence('portfolio_project', 'id'), :n)"),
             {"n": projects},
         )
-        conn.execute(text("SELECT setval(pg_get_serial_sequence('user_account', 'id'), 2000)"))
+        conn.execute(
+            text("SELECT setval(pg_get_serial_sequence('user_account', 'id'), :n)"),
+            {"n": max(learners, 2000)},
+        )
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
 
@@ -188,6 +192,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--projects", type=int, default=100_000)
+    parser.add_argument("--learners", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
     if not args.reuse:
@@ -195,13 +200,14 @@ def main() -> None:
         _recreate(args.database_url)
         _migrate(args.database_url)
         engine = make_engine(args.database_url)
-        generate(engine, projects=args.projects)
+        generate(engine, projects=args.projects, learners=args.learners)
         print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     else:
         engine = make_engine(args.database_url)
     with engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM portfolio_project")).scalar_one()
         t = conn.execute(text("SELECT count(*) FROM portfolio_theme")).scalar_one()
+        people = conn.execute(text("SELECT count(*) FROM user_account")).scalar_one()
     cases: list[tuple[str, Callable[[Session], Any]]] = [
         (
             f"dashboard view: {key} (page and CSV)",
@@ -242,7 +248,7 @@ def main() -> None:
         (label, lambda s, v=who, q=query: library.search(s, viewer=v, query=q))
         for label, who, query in searches
     ]
-    print(f"Scale: {n:,} projects in one organisation, {t:,} theme rows.\n")
+    print(f"Scale: {n:,} projects in one organisation, {t:,} theme rows, {people:,} accounts.\n")
     print("| View | Median (ms) | SQL statements | Under 100 ms |")
     print("|---|---:|---:|:---:|")
     for label, fn in cases:
